@@ -1,0 +1,351 @@
+//! The body rewriter.
+//!
+//! Two passes over the function body:
+//! - [`scan`] finds every `defer!`/`defer_on_err!`, decides whether the
+//!   function needs an exit slot (it does when there is a hook or a
+//!   `defer_on_err!`), and reports misuse, including invocations inside
+//!   closures, async blocks and nested functions, which it looks into only to
+//!   report them;
+//! - [`Rewriter`] replaces each invocation with its guard and, when there is
+//!   a slot, routes every `return` and `?` of the function through it. It
+//!   stops at closures, async blocks, `const` blocks and nested items: their
+//!   `return` and `?` are their own.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Error, Expr, Macro, Stmt};
+
+use crate::args::Root;
+use crate::deferred::{self, as_deferred, macro_kind};
+use crate::errors::Errors;
+use crate::macro_args::{first_exit, visit_args};
+
+/// The identifiers the expansion introduces. Mixed-site hygiene keeps them
+/// apart from the user's names.
+pub(crate) struct Names {
+    /// The exit slot.
+    pub(crate) exit: Ident,
+    /// The site closure whose type names the function.
+    pub(crate) site: Ident,
+}
+
+impl Names {
+    pub(crate) fn new() -> Self {
+        Names {
+            exit: Ident::new("__exit", Span::mixed_site()),
+            site: Ident::new("__site", Span::mixed_site()),
+        }
+    }
+}
+
+/// What [`scan`] found.
+pub(crate) struct Scanned {
+    /// At least one `defer!`/`defer_on_err!` in the function's own body.
+    pub(crate) has_deferred: bool,
+    /// A hook or a `defer_on_err!`: every exit must go through a slot.
+    pub(crate) needs_slot: bool,
+    pub(crate) errors: Errors,
+}
+
+/// Finds the deferred actions of `block` and reports misplaced ones.
+pub(crate) fn scan(block: &mut Block, root: &Root) -> Scanned {
+    let mut scan = Scan {
+        root,
+        place: Place::Body,
+        found: Scanned {
+            has_deferred: false,
+            needs_slot: false,
+            errors: Errors::default(),
+        },
+    };
+    scan.visit_block_mut(block);
+    scan.found
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Body,
+    Closure,
+    AsyncBlock,
+    NestedFn,
+}
+
+struct Scan<'a> {
+    root: &'a Root,
+    place: Place,
+    found: Scanned,
+}
+
+impl Scan<'_> {
+    fn inside(&mut self, place: Place, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.place, place);
+        visit(self);
+        self.place = outer;
+    }
+
+    fn misplaced(&mut self, mac: &Macro, name: &str) {
+        let message = match self.place {
+            Place::Body => format!(
+                "`{name}!` registers a cleanup for its enclosing block and must be a statement of its own: \
+                 `{name}! {{ … }}`; it has no value"
+            ),
+            Place::Closure => format!(
+                "`{name}!` cannot be used inside a closure: `#[defer_on_exit]` rewrites only the function's own \
+                 body, and a cleanup registered here would belong to the closure; register it in the function \
+                 body, or move the closure's code into a function annotated with `#[defer_on_exit]`"
+            ),
+            Place::AsyncBlock => format!(
+                "`{name}!` cannot be used inside an `async` block: the block is a separate future that \
+                 `#[defer_on_exit]` does not rewrite; move its code into an `async fn` annotated with \
+                 `#[defer_on_exit]`, or register the cleanup outside the block"
+            ),
+            Place::NestedFn => format!(
+                "`{name}!` in a nested function belongs to that function: annotate it with `#[defer_on_exit]` too"
+            ),
+        };
+        self.found
+            .errors
+            .push(Error::new(deferred::location(mac), message));
+    }
+}
+
+impl VisitMut for Scan<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        for stmt in &mut block.stmts {
+            if let Some(found) = as_deferred(stmt, self.root) {
+                if self.place == Place::Body {
+                    self.found.has_deferred = true;
+                    match found.parse() {
+                        Ok(action) => self.found.needs_slot |= action.needs_slot(),
+                        Err(error) => self.found.errors.push(error),
+                    }
+                } else {
+                    self.misplaced(found.mac, found.kind.name());
+                }
+            } else {
+                self.visit_stmt_mut(stmt);
+            }
+        }
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(closure) => {
+                self.inside(Place::Closure, |scan| scan.visit_expr_mut(&mut closure.body))
+            }
+            Expr::Async(block) => {
+                self.inside(Place::AsyncBlock, |scan| scan.visit_block_mut(&mut block.block))
+            }
+            Expr::Macro(mac) => {
+                if let Some(kind) = macro_kind(&mac.mac.path, self.root) {
+                    self.misplaced(&mac.mac, kind.name());
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_item_fn_mut(&mut self, item: &mut syn::ItemFn) {
+        if !has_defer_on_exit(&item.attrs) {
+            self.inside(Place::NestedFn, |scan| scan.visit_block_mut(&mut item.block));
+        }
+    }
+
+    fn visit_impl_item_fn_mut(&mut self, item: &mut syn::ImplItemFn) {
+        if !has_defer_on_exit(&item.attrs) {
+            self.inside(Place::NestedFn, |scan| scan.visit_block_mut(&mut item.block));
+        }
+    }
+
+    fn visit_trait_item_fn_mut(&mut self, item: &mut syn::TraitItemFn) {
+        if let (false, Some(block)) = (has_defer_on_exit(&item.attrs), &mut item.default) {
+            self.inside(Place::NestedFn, |scan| scan.visit_block_mut(block));
+        }
+    }
+}
+
+fn has_defer_on_exit(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "defer_on_exit")
+    })
+}
+
+/// What the rewriter does with the body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Removes the deferred actions, leaving a body that compiles without
+    /// the attribute (when the attribute itself is in error).
+    Strip,
+    /// Replaces the deferred actions with guards, and nothing else.
+    Guards,
+    /// Guards, plus every exit routed through the exit slot.
+    Slot,
+}
+
+/// Replaces deferred actions with guards and, with a slot, every exit with a
+/// store into the slot.
+pub(crate) struct Rewriter<'a> {
+    root: &'a Root,
+    private: TokenStream,
+    names: &'a Names,
+    mode: Mode,
+    slot: bool,
+    next_index: usize,
+    pub(crate) errors: Errors,
+}
+
+impl<'a> Rewriter<'a> {
+    pub(crate) fn new(root: &'a Root, names: &'a Names, mode: Mode) -> Self {
+        Rewriter {
+            root,
+            private: root.private(),
+            names,
+            mode,
+            slot: mode == Mode::Slot,
+            next_index: 0,
+            errors: Errors::default(),
+        }
+    }
+
+    /// The scope the guards consult: the slot, or nothing.
+    fn scope(&self) -> TokenStream {
+        let private = &self.private;
+        let exit = &self.names.exit;
+        if self.slot {
+            quote!(&#exit)
+        } else {
+            quote!(#private::NoSlot)
+        }
+    }
+
+    /// `return value` becomes `return __exit.put(value)`.
+    fn rewrite_return(&mut self, ret: &mut syn::ExprReturn) -> Expr {
+        let span = Span::mixed_site().located_at(ret.return_token.span);
+        let exit = &self.names.exit;
+        let return_token = syn::Token![return](ret.return_token.span);
+        let value = if let Some(mut value) = ret.expr.take() {
+            self.visit_expr_mut(&mut value);
+            quote!(#value)
+        } else {
+            quote_spanned!(span=> ())
+        };
+        let attrs = &ret.attrs;
+        Expr::Verbatim(quote_spanned!(span=> #(#attrs)* #return_token #exit.put(#value)))
+    }
+
+    /// `value?` becomes a `match` that stores the residual before returning.
+    fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
+        self.visit_expr_mut(&mut try_.expr);
+        let span = Span::mixed_site().located_at(try_.question_token.span);
+        let exit = &self.names.exit;
+        let value = &try_.expr;
+        let attrs = &try_.attrs;
+        Expr::Verbatim(quote_spanned! {span=>
+            #(#attrs)*
+            match #exit.question(#value) {
+                ::core::result::Result::Ok(__value) => __value,
+                ::core::result::Result::Err(__seen) => return __seen,
+            }
+        })
+    }
+
+    /// Rewrites `?` and `return` inside another macro's arguments, or reports
+    /// them when the arguments are not expressions.
+    fn rewrite_macro(&mut self, mac: &mut Macro) {
+        let Some((span, what)) = first_exit(&mac.tokens) else {
+            return;
+        };
+        if !visit_args(mac, |expr| self.visit_expr_mut(expr)) {
+            let name = mac
+                .path
+                .segments
+                .last()
+                .map(|last| last.ident.to_string())
+                .unwrap_or_default();
+            let advice = if what == "`?`" {
+                "bind the value before the macro (`let value = …?;`) and use `value` inside it"
+            } else {
+                "set a variable inside the macro and `return` after it"
+            };
+            self.errors.push(Error::new(
+                span,
+                format!(
+                    "this {what} is inside `{name}!`, whose arguments `#[defer_on_exit]` cannot rewrite, so hooks \
+                     and `defer_on_err!` would not see this exit; {advice}"
+                ),
+            ));
+        }
+    }
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        let stmts = std::mem::take(&mut block.stmts);
+        for mut stmt in stmts {
+            let guard = as_deferred(&stmt, self.root).map(|found| {
+                let index = self.next_index;
+                self.next_index += 1;
+                // Misuse was reported by the scan; a faulty invocation is
+                // dropped so it causes no further errors.
+                let action = if self.mode == Mode::Strip {
+                    None
+                } else {
+                    found.parse().ok()
+                };
+                action.map(|action| {
+                    deferred::guard(
+                        action,
+                        found.attrs,
+                        deferred::location(found.mac),
+                        &self.private,
+                        &self.scope(),
+                        &self.names.site,
+                        index,
+                    )
+                })
+            });
+            match guard {
+                Some(Some(guard)) => block.stmts.push(Stmt::Item(syn::Item::Verbatim(guard))),
+                Some(None) => {}
+                None => {
+                    self.visit_stmt_mut(&mut stmt);
+                    block.stmts.push(stmt);
+                }
+            }
+        }
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            // Their own `return` and `?`; misplaced `defer!` was reported.
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Macro(mac) if macro_kind(&mac.mac.path, self.root).is_some() => {
+                *expr = Expr::Verbatim(quote!(()));
+            }
+            Expr::Return(ret) if self.slot => *expr = self.rewrite_return(ret),
+            Expr::Try(try_) if self.slot => *expr = self.rewrite_try(try_),
+            Expr::Macro(mac) if self.slot => self.rewrite_macro(&mut mac.mac),
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+        match stmt {
+            Stmt::Macro(mac) if self.slot => self.rewrite_macro(&mut mac.mac),
+            _ => visit_mut::visit_stmt_mut(self, stmt),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+}
+
+impl Rewriter<'_> {
+    /// Rewrites the function's own block (its braces stay the user's).
+    pub(crate) fn visit_function_body(&mut self, block: &mut Block) {
+        self.visit_block_mut(block);
+    }
+}

@@ -1,0 +1,288 @@
+//! Putting it together: arguments, the item, the body, and the function that
+//! comes out.
+//!
+//! Both attributes come here. When both are on one function, the first to
+//! expand takes the other off the function and expands the two together, so
+//! the result is the same in either order: the recover boundary outermost,
+//! the deferred actions inside it.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
+use syn::{Block, Error, Stmt};
+
+use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
+use crate::body::{self, Mode, Names, Rewriter};
+use crate::errors::Errors;
+use crate::item::{Attr, Function};
+use crate::lints;
+use crate::ret::Return;
+
+/// What to expand.
+#[derive(Default)]
+struct Plan {
+    defer: Option<DeferArgs>,
+    recover: Option<RecoverArgs>,
+}
+
+impl Plan {
+    fn add(&mut self, attr: Attr, args: TokenStream, errors: &mut Errors) {
+        match attr {
+            Attr::DeferOnExit => match DeferArgs::parse(args) {
+                Ok(args) => self.defer = Some(args),
+                Err(error) => {
+                    errors.push(error);
+                    self.defer = Some(DeferArgs::default());
+                }
+            },
+            Attr::Recover => match RecoverArgs::parse(args) {
+                Ok(args) => self.recover = Some(args),
+                // Expanding a boundary whose arguments are wrong would only
+                // add errors; the function is expanded as if it had none.
+                Err(error) => errors.push(error),
+            },
+        }
+    }
+
+    fn root(&self, errors: &mut Errors) -> Root {
+        let from_defer = self.defer.as_ref().and_then(|args| args.root.as_ref());
+        let from_recover = self.recover.as_ref().and_then(|args| args.root.as_ref());
+        match (from_defer, from_recover) {
+            (Some((_, root)), None) | (None, Some((_, root))) => root.clone(),
+            (Some((_, first)), Some((span, second))) => {
+                if !first.same_as(second) {
+                    errors.push(Error::new(
+                        *span,
+                        "`#[defer_on_exit]` and `#[recover]` name different `crate` paths; give `crate = …` once",
+                    ));
+                }
+                first.clone()
+            }
+            (None, None) => Root::default_root(),
+        }
+    }
+}
+
+/// The entry point of both attributes.
+pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut function = match Function::parse(attr, &item) {
+        Ok(function) => function,
+        Err(Some(error)) => {
+            let error = error.to_compile_error();
+            return quote!(#error #item);
+        }
+        Err(None) => return item,
+    };
+    let mut errors = Errors::default();
+    let mut plan = Plan::default();
+    plan.add(attr, args, &mut errors);
+    let provisional_root = plan.root(&mut Errors::default());
+    if let Some((_, companion_args)) = function.take_companion(attr, &provisional_root) {
+        plan.add(attr.other(), companion_args, &mut errors);
+    }
+    let root = plan.root(&mut errors);
+    let expanded = expand(&mut function, &plan, &root, &mut errors);
+    let compile_errors = errors.to_compile_errors();
+    quote!(#compile_errors #expanded)
+}
+
+fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors) -> TokenStream {
+    let names = Names::new();
+    if let Some(constness) = &function.sig.constness {
+        let name = if plan.recover.is_some() {
+            "recover"
+        } else {
+            "defer_on_exit"
+        };
+        errors.push(Error::new(
+            constness.span,
+            format_args!(
+                "`#[{name}]` cannot be used on a `const fn`: its expansion uses closures, drop guards{} that \
+                 constant evaluation cannot run; remove `const` or the attribute",
+                if plan.recover.is_some() { " and `catch_unwind`" } else { "" }
+            ),
+        ));
+        strip(function, root, &names);
+        return function.unchanged();
+    }
+
+    let ret = Return::new(&function.sig.output, function.sig.ident.span());
+    let mut slot = false;
+    let mut has_deferred = false;
+    if plan.defer.is_some() {
+        let scanned = body::scan(&mut function.block, root);
+        has_deferred = scanned.has_deferred;
+        slot = scanned.needs_slot;
+        if !scanned.errors.is_empty() {
+            errors.extend(scanned.errors);
+        }
+        if slot && ret.is_never {
+            errors.push(Error::new(
+                ret.span,
+                "this function returns `!`, so it never returns a value: hooks `defer!(|ret| …)` and \
+                 `defer_on_err!` could never run on a return; use `defer! { … }`, which also runs on panic",
+            ));
+            slot = false;
+        }
+        let mode = if slot { Mode::Slot } else { Mode::Guards };
+        let mut rewriter = Rewriter::new(root, &names, mode);
+        rewriter.visit_function_body(&mut function.block);
+        errors.extend(rewriter.errors);
+    }
+
+    let private = root.private();
+    let Names { exit, site } = &names;
+    let is_async = function.sig.asyncness.is_some();
+
+    let mut body = if slot {
+        slot_body(&mut function.block, &ret, &private, &names, is_async)
+    } else {
+        let stmts = &function.block.stmts;
+        quote!(#(#stmts)*)
+    };
+
+    let needs_site = has_deferred || plan.recover.is_some();
+    if let Some(recover) = &plan.recover {
+        let handler = match &recover.strategy {
+            Strategy::ReturnType => {
+                let path = respan(&private, ret.span);
+                quote_spanned!(ret.span=> #path::from_panic)
+            }
+            Strategy::Default(span) => {
+                let path = respan(&private, *span);
+                quote_spanned!(*span=> #path::default_value)
+            }
+            Strategy::With(handler) => quote!(#handler),
+        };
+        body = if is_async {
+            quote! {
+                #private::recover_async(#site, #private::pin!(async move { #body }), #handler).await
+            }
+        } else {
+            quote! {
+                #private::recover(#site, move || { #body }, #handler)
+            }
+        };
+    }
+    if needs_site {
+        body = quote! {
+            let #site = || {};
+            #body
+        };
+    }
+    let _ = exit;
+    function.with_body(&body)
+}
+
+/// The body of a function with an exit slot.
+fn slot_body(
+    block: &mut Block,
+    ret: &Return,
+    private: &TokenStream,
+    names: &Names,
+    is_async: bool,
+) -> TokenStream {
+    let exit = &names.exit;
+    let seen = syn::Ident::new("__seen", Span::mixed_site());
+    let ty = ret.erased();
+    let classifier = if ret.is_opaque {
+        quote!(#private::Unclassified)
+    } else {
+        let probe = ret.probe();
+        quote!(#private::classifier!(#probe))
+    };
+    // Ties the slot to the return type before the body is checked, so that a
+    // returned `impl Fn` closure infers its parameters.
+    let hint = if ret.has_impl_trait {
+        quote!(if false { return #exit.return_type_hint(); })
+    } else {
+        quote!()
+    };
+    let tail = store_tail(&mut block.stmts, exit, ret.is_unit);
+    let stmts = &block.stmts;
+    let inner = quote!({ #(#stmts)* #tail });
+    let allow_closure_call = lints::allow_redundant_closure_call();
+    if is_async {
+        quote! {
+            let #exit = #private::AsyncExitSlot::<#ty, _>::new(#classifier);
+            #hint
+            let #seen = #exit.run(#private::pin!(async #inner)).await;
+            #exit.into_value(#seen)
+        }
+    } else {
+        quote! {
+            let #exit = #private::ExitSlot::<#ty, _>::new(#classifier);
+            #hint
+            #allow_closure_call
+            let #seen = (|| #inner)();
+            #exit.into_value(#seen)
+        }
+    }
+}
+
+/// Routes the body's final value into the slot.
+fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, is_unit: bool) -> TokenStream {
+    let value = syn::Ident::new("__value", Span::mixed_site());
+    let seen = syn::Ident::new("__seen", Span::mixed_site());
+    // The value may diverge (`loop {}`, `panic!()`), which makes the store
+    // unreachable; that is not the user's code to warn about.
+    let store = |value: TokenStream| {
+        quote! {
+            #[allow(unreachable_code)]
+            let #seen = #exit.put(#value);
+            #seen
+        }
+    };
+    match stmts.pop() {
+        Some(Stmt::Expr(expr, None)) => {
+            let put = store(quote!(#value));
+            quote!(let #value = #expr; #put)
+        }
+        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() && !is_unit => {
+            let put = store(quote!(#value));
+            quote!(let #value = #mac; #put)
+        }
+        last => {
+            if let Some(mut last) = last {
+                if let Stmt::Macro(mac) = &mut last {
+                    if mac.semi_token.is_none() && !matches!(mac.mac.delimiter, syn::MacroDelimiter::Brace(_))
+                    {
+                        mac.semi_token = Some(syn::Token![;](Span::call_site()));
+                    }
+                }
+                stmts.push(last);
+            }
+            // A unit function ends with `()`; any other function reaches
+            // here only if its last statement diverges, and the block's
+            // type is then `!`, which needs no value.
+            if is_unit {
+                store(quote!(()))
+            } else {
+                quote!()
+            }
+        }
+    }
+}
+
+/// Removes the deferred actions, for a function that is emitted unchanged
+/// because the attribute does not apply.
+fn strip(function: &mut Function, root: &Root, names: &Names) {
+    Rewriter::new(root, names, Mode::Strip).visit_function_body(&mut function.block);
+}
+
+/// The same tokens, located at `span` (for errors that should point there).
+fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut respanned = proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
+                respanned.set_span(span);
+                token = TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}

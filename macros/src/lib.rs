@@ -1,0 +1,37 @@
+//! The attribute macros of [`epilogue`](https://docs.rs/epilogue). Depend on
+//! `epilogue`, which re-exports them with their documentation; this crate's
+//! API has no stability guarantee of its own.
+//!
+//! Layout: `args` parses attribute arguments, `item` the annotated function,
+//! `deferred` one `defer!`/`defer_on_err!` invocation and its guard, `body`
+//! scans and rewrites the function body, `macro_args` looks into other
+//! macros' arguments, `ret` names the return type, `expand` puts the function
+//! back together, `errors` and `lints` support them.
+
+mod args;
+mod body;
+mod deferred;
+mod errors;
+mod expand;
+mod item;
+mod lints;
+mod macro_args;
+mod ret;
+
+use proc_macro::TokenStream;
+
+use item::Attr;
+
+/// Block-scoped `defer!`, `defer_on_err!` and return-value hooks; see
+/// `epilogue::defer_on_exit`.
+#[proc_macro_attribute]
+pub fn defer_on_exit(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(Attr::DeferOnExit, args.into(), item.into()).into()
+}
+
+/// A panic boundary that turns a panic into the function's return value; see
+/// `epilogue::recover`.
+#[proc_macro_attribute]
+pub fn recover(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(Attr::Recover, args.into(), item.into()).into()
+}

@@ -1,0 +1,105 @@
+//! The annotated function's return type, as the expansion needs to name it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{ReturnType, Type};
+
+#[allow(clippy::struct_excessive_bools)] // independent facts about one type
+pub(crate) struct Return {
+    /// The type with every `impl Trait` replaced by `_`, for positions where
+    /// `impl Trait` is not allowed (a turbofish); inference fills it in.
+    erased: TokenStream,
+    /// The type with every `impl Trait` replaced by `()`: what the `tracing`
+    /// classifier looks at, which only needs the outer type (`Result<_, E>`)
+    /// and must not leave an inference variable of its own.
+    probe: TokenStream,
+    /// Where errors about the return type point: the type, or the function
+    /// name when there is no `->`.
+    pub(crate) span: Span,
+    pub(crate) has_impl_trait: bool,
+    pub(crate) is_unit: bool,
+    pub(crate) is_never: bool,
+    /// The whole type is `impl Trait`, so nothing about it can be named.
+    pub(crate) is_opaque: bool,
+}
+
+impl Return {
+    pub(crate) fn new(output: &ReturnType, fn_name_span: Span) -> Self {
+        match output {
+            ReturnType::Default => Return {
+                erased: quote_spanned!(fn_name_span=> ()),
+                probe: quote_spanned!(fn_name_span=> ()),
+                span: fn_name_span,
+                has_impl_trait: false,
+                is_unit: true,
+                is_never: false,
+                is_opaque: false,
+            },
+            ReturnType::Type(_, ty) => {
+                let tokens = ty.to_token_stream();
+                let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
+                let (probe, _) = erase_impl_trait(&tokens, &quote!(()));
+                Return {
+                    is_unit: matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+                    is_never: matches!(&**ty, Type::Never(_)),
+                    is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
+                    span: ty.span(),
+                    erased,
+                    probe,
+                    has_impl_trait,
+                }
+            }
+        }
+    }
+
+    /// The type with `impl Trait` erased.
+    pub(crate) fn erased(&self) -> &TokenStream {
+        &self.erased
+    }
+
+    /// The type the `tracing` classifier probes.
+    pub(crate) fn probe(&self) -> &TokenStream {
+        &self.probe
+    }
+}
+
+fn peel(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(inner) => peel(&inner.elem),
+        Type::Group(inner) => peel(&inner.elem),
+        other => other,
+    }
+}
+
+/// Replaces each `impl Trait` in a type with `replacement`.
+fn erase_impl_trait(tokens: &TokenStream, replacement: &TokenStream) -> (TokenStream, bool) {
+    let Ok(mut ty) = syn::parse2::<Type>(tokens.clone()) else {
+        return (replacement.clone(), true);
+    };
+    let mut eraser = ImplTraitEraser {
+        found: false,
+        replacement,
+    };
+    eraser.visit_type_mut(&mut ty);
+    (ty.into_token_stream(), eraser.found)
+}
+
+struct ImplTraitEraser<'a> {
+    found: bool,
+    replacement: &'a TokenStream,
+}
+
+impl VisitMut for ImplTraitEraser<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(impl_trait) = ty {
+            self.found = true;
+            let span = impl_trait.impl_token.span;
+            let replacement = self.replacement;
+            *ty = Type::Verbatim(quote_spanned!(span=> #replacement));
+        } else {
+            visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Panic boundaries: `catch_unwind` plus the bookkeeping that turns the
+//! payload into a [`Panic`].
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::thread;
+
+use crate::hook;
+use crate::panic::Panic;
+
+/// Runs `f`, catching a panic as a [`Panic`].
+///
+/// The function form of `#[recover]`, for threads, callbacks and tests:
+/// `function()` of the caught panic names the function that called `catch`.
+/// Like `#[recover]` it does not require `f` to be
+/// [`UnwindSafe`](std::panic::UnwindSafe): code that goes on using state that
+/// `f` left half-updated must check it, as with any recovered panic.
+///
+/// ```
+/// let ok = epilogue::catch(|| 6 * 7);
+/// assert_eq!(ok.unwrap(), 42);
+///
+/// let worker = std::thread::Builder::new().name("worker".into()).spawn(|| {
+///     epilogue::catch(|| -> () { panic!("boom") })
+/// });
+/// let panic = worker.unwrap().join().unwrap().unwrap_err();
+/// assert_eq!(panic.message(), "boom");
+/// assert_eq!(panic.thread(), Some("worker"));
+/// ```
+///
+/// # Errors
+///
+/// The [`Panic`] if `f` panicked.
+#[inline]
+pub fn catch<T, F: FnOnce() -> T>(f: F) -> Result<T, Panic> {
+    catch_in::<F, T>(f)
+}
+
+/// Runs `future`, catching a panic in any of its polls as a [`Panic`]; the
+/// async counterpart of [`catch`]. `function()` of the caught panic names the
+/// function that wrote the future (the `async fn`, or the function around the
+/// `async` block).
+///
+/// ```
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let caught = block_on(epilogue::catch_future(async { panic!("lost connection") }));
+/// assert_eq!(caught.map(|()| ()).unwrap_err().message(), "lost connection");
+/// ```
+///
+/// # Errors
+///
+/// The future resolves to the [`Panic`] if a poll panicked; it is not
+/// polled again after that.
+pub async fn catch_future<F: Future>(future: F) -> Result<F::Output, Panic> {
+    let mut future = core::pin::pin!(future);
+    core::future::poll_fn(|cx| match catch_in::<F, _>(|| future.as_mut().poll(cx)) {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+        Err(panic) => Poll::Ready(Err(panic)),
+    })
+    .await
+}
+
+/// The boundary of a synchronous `#[recover]` function: runs `body`, and on a
+/// panic returns `handler(panic)`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn recover<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
+    match catch_in::<S, R>(body) {
+        Ok(value) => value,
+        Err(panic) => handler(panic),
+    }
+}
+
+/// The boundary of an `async` `#[recover]` function: every poll of `body`
+/// runs inside `catch_unwind`; a panic resolves the future to
+/// `handler(panic)`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn recover_async<'a, S, F: Future + 'a>(
+    _site: S,
+    mut body: Pin<&'a mut F>,
+    handler: impl FnOnce(Panic) -> F::Output + 'a,
+) -> impl Future<Output = F::Output> + 'a {
+    let mut handler = Some(handler);
+    core::future::poll_fn(move |cx: &mut Context<'_>| {
+        match catch_in::<S, _>(|| body.as_mut().poll(cx)) {
+            Ok(poll) => poll,
+            Err(panic) => match handler.take() {
+                Some(handler) => Poll::Ready(handler(panic)),
+                // Polled again after it resolved: a contract violation of the
+                // caller's; the panic goes on rather than being swallowed.
+                None => panic.resume(),
+            },
+        }
+    })
+}
+
+/// `catch_unwind` with the depth bookkeeping the panic hook relies on. `S` is
+/// the site whose type names the function (see [`site_name`]).
+#[inline(always)]
+fn catch_in<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
+    let outer = hook::enter();
+    let result = catch_unwind(AssertUnwindSafe(f));
+    hook::leave(outer);
+    match result {
+        Ok(value) => Ok(value),
+        Err(payload) => Err(caught::<S>(payload, outer + 1)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn caught<S>(payload: Box<dyn Any + Send>, depth: usize) -> Panic {
+    let record = hook::take_record(depth, &*payload);
+    let thread = thread::current().name().map(str::to_owned);
+    let panic = Panic::new(payload, record, site_name::<S>(), thread);
+    crate::trace::recovered(&panic);
+    panic
+}
+
+/// The path of the function a site closure was written in.
+///
+/// The expansion passes `|| {}` written at the top of the annotated function;
+/// its type name is `path::to::function::{{closure}}` (with
+/// `{{closure}}::{{closure}}` inside an `async fn`), which names the function
+/// with its `Self` type and generic arguments: `app::Store<u8>::save`.
+#[must_use]
+pub(crate) fn site_name<S>() -> &'static str {
+    let mut name = std::any::type_name::<S>();
+    while let Some(outer) = name.strip_suffix("::{{closure}}") {
+        name = outer;
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_names_strip_closures() {
+        fn site<S>(_: S) -> &'static str {
+            site_name::<S>()
+        }
+        assert_eq!(
+            site(|| {}),
+            "epilogue::boundary::tests::site_names_strip_closures"
+        );
+        assert_eq!(site_name::<u8>(), "u8");
+    }
+}

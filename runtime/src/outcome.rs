@@ -1,0 +1,124 @@
+//! Telling a failing return value from a successful one.
+//!
+//! `defer_on_err!` requires the return type to implement [`Outcome`]: that is
+//! the check that turns `defer_on_err!` in a function returning `i32` into a
+//! compile error at the macro. `tracing` labels need the same distinction for
+//! plain actions and hooks, where the return type may be anything; there the
+//! expansion picks a classifier with [`classifier!`](crate::__private::classifier)
+//! — [`ByOutcome`] when the return type is known to implement [`Outcome`],
+//! [`Unclassified`] otherwise — at no run-time cost.
+
+use core::marker::PhantomData;
+
+/// A return type with a failure case: `Err(_)` for `Result`, `None` for `Option`.
+#[diagnostic::on_unimplemented(
+    message = "`defer_on_err!` needs a function that returns `Result` or `Option`, not `{Self}`",
+    label = "the function returns `{Self}`, which has no error case for this cleanup to run on",
+    note = "use `defer! {{ … }}` for a cleanup that runs on every exit, or a hook `defer!(|ret| …)` to look at the returned value"
+)]
+pub trait Outcome {
+    /// Whether this value makes the function fail.
+    fn is_failure(&self) -> bool;
+}
+
+impl<T, E> Outcome for Result<T, E> {
+    #[inline(always)]
+    fn is_failure(&self) -> bool {
+        self.is_err()
+    }
+}
+
+impl<T> Outcome for Option<T> {
+    #[inline(always)]
+    fn is_failure(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// How `tracing` labels a returned value: `failed` or `returned`.
+pub trait Classify<R> {
+    /// Whether `value` is reported as `exit = "failed"`.
+    fn is_failure(value: &R) -> bool;
+}
+
+/// Every return value is reported as `returned`.
+#[derive(Clone, Copy, Debug)]
+pub struct Unclassified;
+
+/// `Err(_)`/`None` are reported as `failed`.
+#[derive(Clone, Copy, Debug)]
+pub struct ByOutcome;
+
+impl<R> Classify<R> for Unclassified {
+    #[inline(always)]
+    fn is_failure(_value: &R) -> bool {
+        false
+    }
+}
+
+impl<R: Outcome> Classify<R> for ByOutcome {
+    #[inline(always)]
+    fn is_failure(value: &R) -> bool {
+        value.is_failure()
+    }
+}
+
+/// Chooses a classifier for `R` by autoref specialization: method lookup on
+/// `&Classifier<R>` finds [`PickByOutcome`] first when `R: Outcome` holds, and
+/// falls back to [`PickUnclassified`] otherwise (including for a generic `R`
+/// that is not known to be a `Result` or `Option`).
+pub struct Classifier<R>(PhantomData<fn() -> R>);
+
+impl<R> Classifier<R> {
+    /// The probe for `R`.
+    #[must_use]
+    pub const fn new() -> Self {
+        Classifier(PhantomData)
+    }
+}
+
+impl<R> Default for Classifier<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Chosen when the return type implements [`Outcome`].
+pub trait PickByOutcome {
+    /// The classifier.
+    fn pick(&self) -> ByOutcome;
+}
+
+impl<R: Outcome> PickByOutcome for Classifier<R> {
+    #[inline(always)]
+    fn pick(&self) -> ByOutcome {
+        ByOutcome
+    }
+}
+
+/// Chosen for any other return type.
+pub trait PickUnclassified {
+    /// The classifier.
+    fn pick(&self) -> Unclassified;
+}
+
+impl<R> PickUnclassified for &Classifier<R> {
+    #[inline(always)]
+    fn pick(&self) -> Unclassified {
+        Unclassified
+    }
+}
+
+/// The classifier for a return type, as an expression: `classifier!(R)`.
+///
+/// Kept in a `macro_rules!` so that the attribute's expansion stays one short
+/// line and the traits it needs stay out of the user's scope.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __epilogue_classifier {
+    ($ty:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{PickByOutcome as _, PickUnclassified as _};
+        (&$crate::__private::Classifier::<$ty>::new()).pick()
+    }};
+}
