@@ -197,9 +197,14 @@ fn slot_body(
     } else {
         quote!()
     };
-    let tail = store_tail(&mut block.stmts, exit, ret.is_unit);
+    let tail = store_tail(&mut block.stmts, exit, ret);
     let stmts = &block.stmts;
-    let inner = quote!({ #(#stmts)* #tail });
+    // The user's braces again, so that "dropped here" in borrow errors
+    // points at the end of the function.
+    let mut inner = TokenStream::new();
+    block
+        .brace_token
+        .surround(&mut inner, |tokens| tokens.extend(quote!(#(#stmts)* #tail)));
     let allow_closure_call = lints::allow_redundant_closure_call();
     if is_async {
         quote! {
@@ -220,7 +225,14 @@ fn slot_body(
 }
 
 /// Routes the body's final value into the slot.
-fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, is_unit: bool) -> TokenStream {
+///
+/// The value is first bound with the return type as its annotation, so that
+/// it is checked and coerced (`Box<T>` to `Box<dyn Trait>`, branches of an
+/// `if`) exactly as a tail expression is, with "expected due to this"
+/// pointing at the user's return type. A type with `impl Trait` cannot be
+/// written there; its value goes straight into `put`, whose parameter gives
+/// a returned closure its signature.
+fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, ret: &Return) -> TokenStream {
     let value = syn::Ident::new("__value", Span::mixed_site());
     let seen = syn::Ident::new("__seen", Span::mixed_site());
     // The value may diverge (`loop {}`, `panic!()`), which makes the store
@@ -232,15 +244,18 @@ fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, is_unit: bool) -> TokenS
             #seen
         }
     };
+    let store_value = |tail: TokenStream| {
+        if ret.has_impl_trait {
+            store(tail)
+        } else {
+            let ty = ret.erased();
+            let put = store(quote!(#value));
+            quote!(let #value: #ty = #tail; #put)
+        }
+    };
     match stmts.pop() {
-        Some(Stmt::Expr(expr, None)) => {
-            let put = store(quote!(#value));
-            quote!(let #value = #expr; #put)
-        }
-        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() && !is_unit => {
-            let put = store(quote!(#value));
-            quote!(let #value = #mac; #put)
-        }
+        Some(Stmt::Expr(expr, None)) => store_value(quote!(#expr)),
+        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() && !ret.is_unit => store_value(quote!(#mac)),
         last => {
             if let Some(mut last) = last {
                 if let Stmt::Macro(mac) = &mut last {
@@ -254,7 +269,7 @@ fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, is_unit: bool) -> TokenS
             // A unit function ends with `()`; any other function reaches
             // here only if its last statement diverges, and the block's
             // type is then `!`, which needs no value.
-            if is_unit {
+            if ret.is_unit {
                 store(quote!(()))
             } else {
                 quote!()

@@ -37,8 +37,8 @@ macro_rules! defer {
     ($($tokens:tt)*) => {
         ::core::compile_error! {
             "`defer!` only works inside a function annotated with `#[epilogue::defer_on_exit]`, \
-     written in the function's own body (not in a closure, an async block or a nested function): \
-     add `#[defer_on_exit]` to the function whose exit should run this cleanup"
+written in the function's own body (not in a closure, an async block or a nested function): \
+add `#[defer_on_exit]` to the function whose exit should run this cleanup"
         }
     };
 }
@@ -54,8 +54,8 @@ macro_rules! defer_on_err {
     ($($tokens:tt)*) => {
         ::core::compile_error! {
             "`defer_on_err!` only works inside a function annotated with `#[epilogue::defer_on_exit]`, \
-     written in the function's own body (not in a closure, an async block or a nested function): \
-     add `#[defer_on_exit]` to the function whose failure should run this cleanup"
+written in the function's own body (not in a closure, an async block or a nested function): \
+add `#[defer_on_exit]` to the function whose failure should run this cleanup"
         }
     };
 }
