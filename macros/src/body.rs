@@ -39,6 +39,24 @@ impl Names {
     }
 }
 
+/// Stores `value` in the exit slot and yields the proof the rewritten body
+/// returns.
+///
+/// An assignment rather than a call taking the value: a debug build copies
+/// every large argument onto its caller's stack, while `*place = Some(value)`
+/// builds the `Some` in the slot. (Assignment evaluates the value before the
+/// place, so a `?` inside the value finds the slot free.) Each exit still
+/// builds its value in a temporary of its own in a debug build; optimised
+/// builds merge them.
+pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStream {
+    quote_spanned! {span=>
+        {
+            *#exit.place() = ::core::option::Option::Some(#value);
+            #exit.stored()
+        }
+    }
+}
+
 /// What [`scan`] found.
 pub(crate) struct Scanned {
     /// At least one `defer!`/`defer_on_err!` in the function's own body.
@@ -132,10 +150,10 @@ impl VisitMut for Scan<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Closure(closure) => {
-                self.inside(Place::Closure, |scan| scan.visit_expr_mut(&mut closure.body))
+                self.inside(Place::Closure, |scan| scan.visit_expr_mut(&mut closure.body));
             }
             Expr::Async(block) => {
-                self.inside(Place::AsyncBlock, |scan| scan.visit_block_mut(&mut block.block))
+                self.inside(Place::AsyncBlock, |scan| scan.visit_block_mut(&mut block.block));
             }
             Expr::Macro(mac) => {
                 if let Some(kind) = macro_kind(&mac.mac.path, self.root) {
@@ -222,10 +240,9 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// `return value` becomes `return __exit.put(value)`.
+    /// `return value` becomes `return { store value in the slot }`.
     fn rewrite_return(&mut self, ret: &mut syn::ExprReturn) -> Expr {
         let span = Span::mixed_site().located_at(ret.return_token.span);
-        let exit = &self.names.exit;
         let return_token = syn::Token![return](ret.return_token.span);
         let value = if let Some(mut value) = ret.expr.take() {
             self.visit_expr_mut(&mut value);
@@ -234,21 +251,28 @@ impl<'a> Rewriter<'a> {
             quote_spanned!(span=> ())
         };
         let attrs = &ret.attrs;
-        Expr::Verbatim(quote_spanned!(span=> #(#attrs)* #return_token #exit.put(#value)))
+        let store = store(&self.names.exit, &value, span);
+        Expr::Verbatim(quote_spanned!(span=> #(#attrs)* #return_token #store))
     }
 
-    /// `value?` becomes a `match` that stores the residual before returning.
+    /// `value?` becomes the `match` it stands for, with the converted
+    /// residual stored in the slot before returning.
     fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
         self.visit_expr_mut(&mut try_.expr);
         let span = Span::mixed_site().located_at(try_.question_token.span);
-        let exit = &self.names.exit;
+        let private = &self.private;
+        let store = store(
+            &self.names.exit,
+            &quote_spanned!(span=> #private::FromResidual::from_residual(__residual)),
+            span,
+        );
         let value = &try_.expr;
         let attrs = &try_.attrs;
         Expr::Verbatim(quote_spanned! {span=>
             #(#attrs)*
-            match #exit.question(#value) {
-                ::core::result::Result::Ok(__value) => __value,
-                ::core::result::Result::Err(__seen) => return __seen,
+            match #private::Branch::branch(#value) {
+                ::core::ops::ControlFlow::Continue(__output) => __output,
+                ::core::ops::ControlFlow::Break(__residual) => return #store,
             }
         })
     }

@@ -106,6 +106,7 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
     }
 
     let ret = Return::new(&function.sig.output, function.sig.ident.span());
+    let is_async = function.sig.asyncness.is_some();
     let mut slot = false;
     let mut has_deferred = false;
     if plan.defer.is_some() {
@@ -130,8 +131,7 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
     }
 
     let private = root.private();
-    let Names { exit, site } = &names;
-    let is_async = function.sig.asyncness.is_some();
+    let site = &names.site;
 
     let mut body = if slot {
         slot_body(&mut function.block, &ret, &private, &names, is_async)
@@ -169,7 +169,6 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
             #body
         };
     }
-    let _ = exit;
     function.with_body(&body)
 }
 
@@ -211,7 +210,7 @@ fn slot_body(
             let #exit = #private::AsyncExitSlot::<#ty, _>::new(#classifier);
             #hint
             let #seen = #exit.run(#private::pin!(async #inner)).await;
-            #exit.into_value(#seen)
+            #exit.take(#seen)
         }
     } else {
         quote! {
@@ -219,7 +218,7 @@ fn slot_body(
             #hint
             #allow_closure_call
             let #seen = (|| #inner)();
-            #exit.into_value(#seen)
+            #exit.take(#seen)
         }
     }
 }
@@ -237,20 +236,20 @@ fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, ret: &Return) -> TokenSt
     let seen = syn::Ident::new("__seen", Span::mixed_site());
     // The value may diverge (`loop {}`, `panic!()`), which makes the store
     // unreachable; that is not the user's code to warn about.
-    let store = |value: TokenStream| {
+    let finish = |store: TokenStream| {
         quote! {
             #[allow(unreachable_code)]
-            let #seen = #exit.put(#value);
+            let #seen = #store;
             #seen
         }
     };
     let store_value = |tail: TokenStream| {
         if ret.has_impl_trait {
-            store(tail)
+            finish(body::store(exit, &tail, Span::mixed_site()))
         } else {
             let ty = ret.erased();
-            let put = store(quote!(#value));
-            quote!(let #value: #ty = #tail; #put)
+            let store = finish(body::store(exit, &quote!(#value), Span::mixed_site()));
+            quote!(let #value: #ty = #tail; #store)
         }
     };
     match stmts.pop() {
@@ -270,7 +269,7 @@ fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, ret: &Return) -> TokenSt
             // here only if its last statement diverges, and the block's
             // type is then `!`, which needs no value.
             if ret.is_unit {
-                store(quote!(()))
+                finish(body::store(exit, &quote!(()), Span::mixed_site()))
             } else {
                 quote!()
             }

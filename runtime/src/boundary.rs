@@ -71,11 +71,16 @@ pub async fn catch_future<F: Future>(future: F) -> Result<F::Output, Panic> {
 /// The boundary of a synchronous `#[recover]` function: runs `body`, and on a
 /// panic returns `handler(panic)`.
 #[doc(hidden)]
-#[inline(always)]
+#[inline]
 pub fn recover<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
-    match catch_in::<S, R>(body) {
+    // `catch_in` written out: one frame less, which a debug build pays in
+    // copies of a large return value.
+    let outer = hook::enter();
+    let result = catch_unwind(AssertUnwindSafe(body));
+    hook::leave(outer);
+    match result {
         Ok(value) => value,
-        Err(panic) => handler(panic),
+        Err(payload) => handler(caught::<S>(payload, outer + 1)),
     }
 }
 
@@ -83,7 +88,7 @@ pub fn recover<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Pa
 /// runs inside `catch_unwind`; a panic resolves the future to
 /// `handler(panic)`.
 #[doc(hidden)]
-#[inline(always)]
+#[inline]
 pub fn recover_async<'a, S, F: Future + 'a>(
     _site: S,
     mut body: Pin<&'a mut F>,
@@ -105,7 +110,7 @@ pub fn recover_async<'a, S, F: Future + 'a>(
 
 /// `catch_unwind` with the depth bookkeeping the panic hook relies on. `S` is
 /// the site whose type names the function (see [`site_name`]).
-#[inline(always)]
+#[inline]
 fn catch_in<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
     let outer = hook::enter();
     let result = catch_unwind(AssertUnwindSafe(f));

@@ -7,17 +7,16 @@
 //! its guards consult [`NoSlot`], which can only tell unwinding from the end
 //! of the block.
 
-use core::cell::RefCell;
+use core::cell::{RefCell, RefMut};
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use crate::outcome::{Classify, Outcome};
-use crate::question::{Branch, FromResidual};
 
 /// How the block of a deferred action is being left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +62,8 @@ impl Exit {
 /// Proof that a value went through the exit slot.
 ///
 /// The rewritten body of a `#[defer_on_exit]` function must produce this type
-/// on every way out, and only [`ExitSlot::put`] makes one. A `return` that the
+/// on every way out, and only the expansion, right after storing the value,
+/// makes one ([`ExitSlot::stored`]). A `return` that the
 /// macro could not rewrite, because it is hidden inside another macro's
 /// expansion (`anyhow::bail!`, `ensure!`, a macro of your own), therefore fails
 /// to compile with "expected `ReturnSeenByDeferOnExit`" instead of skipping
@@ -99,7 +99,7 @@ pub struct NoSlot;
 impl Scope for NoSlot {
     type Value = ();
 
-    #[inline(always)]
+    #[inline]
     fn exit(self, unwinding: bool, _failed: impl FnOnce(&()) -> bool) -> Exit {
         if unwinding {
             Exit::Panicked
@@ -108,12 +108,12 @@ impl Scope for NoSlot {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn traced_exit(self, unwinding: bool) -> Exit {
         self.exit(unwinding, |()| false)
     }
 
-    #[inline(always)]
+    #[inline]
     fn with_value(self, hook: impl FnOnce(&mut ())) {
         hook(&mut ());
     }
@@ -134,7 +134,7 @@ pub struct ExitSlot<R, C> {
 
 impl<R, C> ExitSlot<R, C> {
     /// An empty slot for a function entered now.
-    #[inline(always)]
+    #[inline]
     #[must_use]
     pub fn new(_classifier: C) -> Self {
         ExitSlot {
@@ -144,42 +144,35 @@ impl<R, C> ExitSlot<R, C> {
         }
     }
 
-    /// Stores the value the function returns; locals drop after this.
-    #[inline(always)]
-    pub fn put(&self, value: R) -> ReturnSeenByDeferOnExit {
-        if let Ok(mut slot) = self.value.try_borrow_mut() {
-            *slot = Some(value);
-        }
+    /// Where the value the function returns is stored, before its locals
+    /// drop: the expansion writes `*__exit.place() = Some(value)`.
+    ///
+    /// An assignment, not a call taking the value, because a debug build
+    /// copies every large argument onto the stack of its caller; assigning
+    /// builds `Some(value)` in the slot itself. (The assigned value is
+    /// evaluated before `place` is called, so a `?` inside it finds the slot
+    /// free.)
+    #[inline]
+    pub fn place(&self) -> RefMut<'_, Option<R>> {
+        self.value.borrow_mut()
+    }
+
+    /// The proof that the value was stored, written right after the
+    /// assignment to [`place`](Self::place).
+    #[inline]
+    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
         SEEN
     }
 
-    /// The `?` operator: yields the success value, or stores the converted
-    /// residual and hands back the proof to `return`.
-    ///
-    /// # Errors
-    ///
-    /// The proof, when the value was a residual (`Err`, `None`) and the
-    /// function must return.
-    #[inline(always)]
-    pub fn question<Q>(&self, value: Q) -> Result<Q::Output, ReturnSeenByDeferOnExit>
-    where
-        Q: Branch,
-        R: FromResidual<Q::Residual>,
-    {
-        match value.branch() {
-            core::ops::ControlFlow::Continue(output) => Ok(output),
-            core::ops::ControlFlow::Break(residual) => Err(self.put(R::from_residual(residual))),
-        }
-    }
-
     /// Takes the value out once every deferred action of the body has run.
-    #[inline(always)]
-    pub fn into_value(self, _seen: ReturnSeenByDeferOnExit) -> R {
-        match self.value.into_inner() {
+    ///
+    /// By reference, not by value: moving the slot into a call would copy it
+    /// on the stack of a debug build.
+    #[inline]
+    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+        match self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take()) {
             Some(value) => value,
-            None => {
-                unreachable!("epilogue: the exit slot was emptied before the function returned")
-            }
+            None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
         }
     }
 
@@ -195,7 +188,7 @@ impl<R, C> ExitSlot<R, C> {
 impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
     type Value = R;
 
-    #[inline(always)]
+    #[inline]
     fn exit(self, unwinding: bool, failed: impl FnOnce(&R) -> bool) -> Exit {
         if unwinding && !self.entered_unwinding {
             return Exit::Panicked;
@@ -210,12 +203,12 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn traced_exit(self, unwinding: bool) -> Exit {
         self.exit(unwinding, C::is_failure)
     }
 
-    #[inline(always)]
+    #[inline]
     fn with_value(self, hook: impl FnOnce(&mut R)) {
         if let Ok(mut slot) = self.value.try_borrow_mut() {
             if let Some(value) = &mut *slot {
@@ -243,7 +236,7 @@ pub struct AsyncExitSlot<R, C> {
 
 impl<R, C> AsyncExitSlot<R, C> {
     /// An empty slot.
-    #[inline(always)]
+    #[inline]
     #[must_use]
     pub fn new(_classifier: C) -> Self {
         AsyncExitSlot {
@@ -253,33 +246,22 @@ impl<R, C> AsyncExitSlot<R, C> {
         }
     }
 
-    /// Stores the value the function returns; locals drop after this.
-    #[inline(always)]
-    pub fn put(&self, value: R) -> ReturnSeenByDeferOnExit {
-        *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
-        SEEN
+    /// Where the value the function returns is stored, as
+    /// [`ExitSlot::place`].
+    #[inline]
+    pub fn place(&self) -> MutexGuard<'_, Option<R>> {
+        self.value.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The `?` operator, as [`ExitSlot::question`].
-    ///
-    /// # Errors
-    ///
-    /// The proof, when the value was a residual and the function must return.
-    #[inline(always)]
-    pub fn question<Q>(&self, value: Q) -> Result<Q::Output, ReturnSeenByDeferOnExit>
-    where
-        Q: Branch,
-        R: FromResidual<Q::Residual>,
-    {
-        match value.branch() {
-            core::ops::ControlFlow::Continue(output) => Ok(output),
-            core::ops::ControlFlow::Break(residual) => Err(self.put(R::from_residual(residual))),
-        }
+    /// The proof that the value was stored, as [`ExitSlot::stored`].
+    #[inline]
+    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
+        SEEN
     }
 
     /// Drives the body, marking every poll so that guards can tell a
     /// cancellation (dropped while no poll runs) from the other exits.
-    #[inline(always)]
+    #[inline]
     pub fn run<'a, F: Future>(&'a self, mut body: Pin<&'a mut F>) -> impl Future<Output = F::Output> + 'a {
         core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<F::Output> {
             let _polling = PollMark::enter(&self.poll);
@@ -288,13 +270,14 @@ impl<R, C> AsyncExitSlot<R, C> {
     }
 
     /// Takes the value out once every deferred action of the body has run.
-    #[inline(always)]
-    pub fn into_value(self, _seen: ReturnSeenByDeferOnExit) -> R {
-        match self.value.into_inner().unwrap_or_else(PoisonError::into_inner) {
+    ///
+    /// By reference, not by value: moving the slot into a call would copy it
+    /// on the stack of a debug build.
+    #[inline]
+    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+        match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
             Some(value) => value,
-            None => {
-                unreachable!("epilogue: the exit slot was emptied before the function returned")
-            }
+            None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
         }
     }
 
@@ -309,7 +292,7 @@ impl<R, C> AsyncExitSlot<R, C> {
 struct PollMark<'a>(&'a AtomicU8);
 
 impl<'a> PollMark<'a> {
-    #[inline(always)]
+    #[inline]
     fn enter(poll: &'a AtomicU8) -> Self {
         // A poll that starts while the thread is unwinding (a future driven
         // from a `Drop`) must not take that unwinding for its own panic.
@@ -324,7 +307,7 @@ impl<'a> PollMark<'a> {
 }
 
 impl Drop for PollMark<'_> {
-    #[inline(always)]
+    #[inline]
     fn drop(&mut self) {
         self.0.store(NOT_POLLING, Relaxed);
     }
@@ -333,7 +316,7 @@ impl Drop for PollMark<'_> {
 impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
     type Value = R;
 
-    #[inline(always)]
+    #[inline]
     fn exit(self, unwinding: bool, failed: impl FnOnce(&R) -> bool) -> Exit {
         match self.poll.load(Relaxed) {
             NOT_POLLING => return Exit::Cancelled,
@@ -347,12 +330,12 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn traced_exit(self, unwinding: bool) -> Exit {
         self.exit(unwinding, C::is_failure)
     }
 
-    #[inline(always)]
+    #[inline]
     fn with_value(self, hook: impl FnOnce(&mut R)) {
         if let Some(value) = &mut *self.value.lock().unwrap_or_else(PoisonError::into_inner) {
             hook(value);
@@ -361,7 +344,7 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
 }
 
 /// Whether a function's return value is a failure, for `defer_on_err!`.
-#[inline(always)]
+#[inline]
 pub(crate) fn is_failure<R: Outcome>(value: &R) -> bool {
     value.is_failure()
 }

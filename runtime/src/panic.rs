@@ -223,7 +223,8 @@ fn print_report(thread: Option<&str>, message: &str, record: &Record) {
             let _ = writeln!(report, "stack backtrace:\n{backtrace}");
         }
         _ => {
-            report.push_str("note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n")
+            report
+                .push_str("note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n");
         }
     }
     eprint!("{report}");
