@@ -290,7 +290,8 @@ fn returns_inside_closures_are_the_closures() -> Result<u32, String> {
             if x > 10 {
                 return None;
             }
-            Some(x.checked_mul(2)?)
+            let doubled = x.checked_mul(2)?;
+            Some(doubled)
         }
         helper(3)
     };

@@ -42,6 +42,7 @@ impl Counter {
     }
 
     #[defer_on_exit]
+    #[allow(clippy::boxed_local)] // the point: a `Box<Self>` receiver
     fn boxed(self: Box<Self>) -> u32 {
         defer!(|ret| *ret += 1);
         self.count

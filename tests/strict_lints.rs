@@ -1,0 +1,227 @@
+//! A user crate under the strictest lints, using every form of both
+//! attributes: the generated code must add no warning (rustc's here, clippy's
+//! in CI's `cargo clippy --all-targets -- -D warnings`).
+#![deny(warnings, clippy::all, clippy::pedantic)]
+#![deny(unused_qualifications, unused_results, unused_lifetimes, unreachable_pub, missing_debug_implementations)]
+#![deny(let_underscore_drop, single_use_lifetimes, trivial_casts, unused_import_braces)]
+
+use epilogue::{defer_on_exit, recover, Panic};
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future as _;
+
+#[derive(Debug, PartialEq)]
+enum AppError {
+    Parse,
+    Panicked(String),
+}
+
+impl From<std::num::ParseIntError> for AppError {
+    fn from(_: std::num::ParseIntError) -> Self {
+        AppError::Parse
+    }
+}
+
+impl From<Panic> for AppError {
+    fn from(panic: Panic) -> Self {
+        AppError::Panicked(panic.message().to_owned())
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+#[defer_on_exit]
+fn plain_defers(counter: &Cell<u32>) {
+    defer! { counter.set(counter.get() + 1); }
+    defer!(move { counter.set(counter.get() + 10) });
+    for _ in 0..2 {
+        defer! { counter.set(counter.get() + 100); }
+    }
+}
+
+#[defer_on_exit]
+fn every_form(input: &str, counter: &Cell<u32>) -> Result<i64, AppError> {
+    defer! { counter.set(counter.get() + 1); }
+    defer_on_err! { counter.set(counter.get() + 10); }
+    defer_on_err!(move { counter.set(counter.get() + 100) });
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value += 1;
+        }
+    });
+    defer!(move |ret| {
+        if ret.is_err() {
+            counter.set(counter.get() + 1000);
+        }
+    });
+    if input.is_empty() {
+        return Err(AppError::Parse);
+    }
+    let value: i64 = input.parse()?;
+    Ok(value)
+}
+
+#[defer_on_exit]
+fn option_form(value: Option<u8>) -> Option<u8> {
+    defer_on_err! { println!("no value"); }
+    let inner = value?;
+    Some(inner)
+}
+
+#[defer_on_exit]
+fn unit_form(counter: &Cell<u32>) {
+    defer!(|()| counter.set(counter.get() + 1));
+    if counter.get() > 100 {
+        return;
+    }
+    counter.set(counter.get() + 1);
+}
+
+#[defer_on_exit]
+fn diverging_tail(limit: u32) -> u32 {
+    defer!(|ret| *ret += 1);
+    let mut count = 0;
+    loop {
+        count += 1;
+        if count >= limit {
+            return count;
+        }
+    }
+}
+
+#[defer_on_exit]
+fn unit_ending_in_statement_macro(counter: &Cell<u32>) {
+    defer!(|()| counter.set(0));
+    println!("{}", counter.get());
+}
+
+#[defer_on_exit]
+fn ends_in_return(flag: bool) -> Result<u8, AppError> {
+    defer_on_err! { let _ = flag; }
+    if flag {
+        return Err(AppError::Parse);
+    }
+    Ok(1)
+}
+
+#[defer_on_exit]
+fn in_format(input: &str) -> Result<String, AppError> {
+    defer_on_err! { let _ = input.len(); }
+    Ok(format!("{}", input.parse::<i64>()?))
+}
+
+#[defer_on_exit]
+async fn async_form(input: &str) -> Result<usize, AppError> {
+    defer! { let _ = input.len(); }
+    defer_on_err! { let _ = input.len(); }
+    defer!(|ret| {
+        if let Ok(n) = ret {
+            *n += 1;
+        }
+    });
+    let parsed: usize = input.parse()?;
+    Ok(parsed)
+}
+
+#[recover]
+fn recovers(fail: bool) -> Result<u8, AppError> {
+    assert!(!fail, "failed");
+    Ok(1)
+}
+
+#[recover(default)]
+fn recovers_to_default(fail: bool) -> u8 {
+    assert!(!fail, "failed");
+    1
+}
+
+#[recover(with = |panic: Panic| panic.message().len())]
+fn recovers_with(fail: bool) -> usize {
+    assert!(!fail, "failed");
+    0
+}
+
+#[recover(with = |panic| panic.resume())]
+#[defer_on_exit]
+fn both(counter: &Cell<u32>) -> Result<u8, AppError> {
+    defer_on_err! { counter.set(counter.get() + 1); }
+    Ok(1)
+}
+
+#[recover]
+async fn recovers_async(fail: bool) -> Option<u8> {
+    assert!(!fail, "failed");
+    Some(1)
+}
+
+#[derive(Debug, Default)]
+struct Service {
+    calls: Cell<u32>,
+}
+
+impl Service {
+    #[defer_on_exit]
+    fn method(&self) -> Result<u32, AppError> {
+        defer! { self.calls.set(self.calls.get() + 1); }
+        defer!(|ret| {
+            if let Ok(calls) = ret {
+                *calls += 1;
+            }
+        });
+        Ok(self.calls.get())
+    }
+
+    #[recover]
+    fn guarded(&mut self) -> Option<u32> {
+        self.calls.set(self.calls.get() + 1);
+        Some(self.calls.get())
+    }
+}
+
+#[test]
+fn everything_compiles_warning_free_and_works() {
+    let counter = Cell::new(0);
+    plain_defers(&counter);
+    assert_eq!(counter.get(), 211);
+
+    counter.set(0);
+    assert_eq!(every_form("41", &counter), Ok(42));
+    assert_eq!(counter.get(), 1);
+    counter.set(0);
+    assert_eq!(every_form("x", &counter), Err(AppError::Parse));
+    assert_eq!(counter.get(), 1111);
+
+    assert_eq!(option_form(Some(1)), Some(1));
+    assert_eq!(option_form(None), None);
+    counter.set(0);
+    unit_form(&counter);
+    assert_eq!(counter.get(), 2);
+    assert_eq!(diverging_tail(3), 4);
+    unit_ending_in_statement_macro(&counter);
+    assert_eq!(counter.get(), 0);
+    assert_eq!(ends_in_return(false), Ok(1));
+    assert_eq!(in_format("7"), Ok("7".to_owned()));
+
+    let mut future = std::pin::pin!(async_form("3"));
+    let waker = std::task::Waker::noop();
+    let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+    assert_eq!(poll, std::task::Poll::Ready(Ok(4)));
+
+    assert_eq!(recovers(false), Ok(1));
+    assert!(matches!(recovers(true), Err(AppError::Panicked(message)) if message == "failed"));
+    assert_eq!(recovers_to_default(true), 0);
+    assert_eq!(recovers_with(true), 6);
+    assert_eq!(both(&counter), Ok(1));
+
+    let mut future = std::pin::pin!(recovers_async(true));
+    let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+    assert_eq!(poll, std::task::Poll::Ready(None));
+
+    let mut service = Service::default();
+    assert_eq!(service.method(), Ok(1));
+    assert_eq!(service.guarded(), Some(2));
+}
