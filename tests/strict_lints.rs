@@ -2,8 +2,19 @@
 //! attributes: the generated code must add no warning (rustc's here, clippy's
 //! in CI's `cargo clippy --all-targets -- -D warnings`).
 #![deny(warnings, clippy::all, clippy::pedantic)]
-#![deny(unused_qualifications, unused_results, unused_lifetimes, unreachable_pub, missing_debug_implementations)]
-#![deny(let_underscore_drop, single_use_lifetimes, trivial_casts, unused_import_braces)]
+#![deny(
+    unused_qualifications,
+    unused_results,
+    unused_lifetimes,
+    unreachable_pub,
+    missing_debug_implementations
+)]
+#![deny(
+    let_underscore_drop,
+    single_use_lifetimes,
+    trivial_casts,
+    unused_import_braces
+)]
 
 use epilogue::{defer_on_exit, recover, Panic};
 use std::cell::Cell;

@@ -26,6 +26,13 @@ impl Root {
         quote!(#root::__private)
     }
 
+    /// `ROOT::__private`, located at `span`: a path whose call fails a trait
+    /// bound is what rustc points at, so it must be located at the user's
+    /// tokens (the `defer_on_err!`, the `?`, the return type).
+    pub(crate) fn private_at(&self, span: Span) -> TokenStream {
+        relocate(&self.private(), span)
+    }
+
     /// Whether `path` is `ROOT::name` (written with or without a leading `::`).
     pub(crate) fn is_prefix_of(&self, path: &Path) -> bool {
         let prefix: Vec<String> = self
@@ -114,6 +121,25 @@ impl RecoverArgs {
         parser.parse2(tokens)?;
         Ok(args)
     }
+}
+
+/// The same tokens, located at `span`; their hygiene is unchanged.
+pub(crate) fn relocate(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut relocated =
+                    proc_macro2::Group::new(group.delimiter(), relocate(&group.stream(), span));
+                relocated.set_span(group.span().located_at(span));
+                token = proc_macro2::TokenTree::Group(relocated);
+            } else {
+                token.set_span(token.span().located_at(span));
+            }
+            token
+        })
+        .collect()
 }
 
 fn parse_root(meta: &ParseNestedMeta<'_>, root: &mut Option<(Span, Root)>) -> Result<()> {

@@ -102,6 +102,8 @@ impl Scan<'_> {
         self.place = outer;
     }
 
+    /// Reports a misplaced invocation (the caller then removes it, so that
+    /// the fallback `macro_rules!` adds no second error).
     fn misplaced(&mut self, mac: &Macro, name: &str) {
         let message = match self.place {
             Place::Body => format!(
@@ -131,6 +133,7 @@ impl Scan<'_> {
 impl VisitMut for Scan<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
         for stmt in &mut block.stmts {
+            let mut remove = false;
             if let Some(found) = as_deferred(stmt, self.root) {
                 if self.place == Place::Body {
                     self.found.has_deferred = true;
@@ -140,9 +143,13 @@ impl VisitMut for Scan<'_> {
                     }
                 } else {
                     self.misplaced(found.mac, found.kind.name());
+                    remove = true;
                 }
             } else {
                 self.visit_stmt_mut(stmt);
+            }
+            if remove {
+                *stmt = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
             }
         }
     }
@@ -158,6 +165,7 @@ impl VisitMut for Scan<'_> {
             Expr::Macro(mac) => {
                 if let Some(kind) = macro_kind(&mac.mac.path, self.root) {
                     self.misplaced(&mac.mac, kind.name());
+                    *expr = Expr::Verbatim(quote!(()));
                 }
             }
             _ => visit_mut::visit_expr_mut(self, expr),
@@ -260,7 +268,7 @@ impl<'a> Rewriter<'a> {
     fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
         self.visit_expr_mut(&mut try_.expr);
         let span = Span::mixed_site().located_at(try_.question_token.span);
-        let private = &self.private;
+        let private = &crate::args::relocate(&self.private, try_.question_token.span);
         let store = store(
             &self.names.exit,
             &quote_spanned!(span=> #private::FromResidual::from_residual(__residual)),
@@ -278,7 +286,8 @@ impl<'a> Rewriter<'a> {
     }
 
     /// Rewrites `?` and `return` inside another macro's arguments, or reports
-    /// them when the arguments are not expressions.
+    /// them when the arguments are not expressions; then the invocation is
+    /// replaced by `unreachable!()`, so that rustc adds no error of its own.
     fn rewrite_macro(&mut self, mac: &mut Macro) {
         let Some((span, what)) = first_exit(&mac.tokens) else {
             return;
@@ -290,6 +299,7 @@ impl<'a> Rewriter<'a> {
                 .last()
                 .map(|last| last.ident.to_string())
                 .unwrap_or_default();
+            *mac = syn::parse_quote!(::core::unreachable!());
             let advice = if what == "`?`" {
                 "bind the value before the macro (`let value = …?;`) and use `value` inside it"
             } else {

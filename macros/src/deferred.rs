@@ -334,6 +334,8 @@ pub(crate) fn guard(
     index: usize,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
+    let private = &crate::args::relocate(private, at);
+    let scope = &crate::args::relocate(scope, at);
     match action {
         Action::Block { kind, capture, stmts } => {
             let (name, constructor) = match kind {

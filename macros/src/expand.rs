@@ -6,7 +6,7 @@
 //! the result is the same in either order: the recover boundary outermost,
 //! the deferred actions inside it.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Block, Error, Stmt};
 
@@ -80,7 +80,12 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
         plan.add(attr.other(), companion_args, &mut errors);
     }
     let root = plan.root(&mut errors);
-    let expanded = expand(&mut function, &plan, &root, &mut errors);
+    let mut expanded = expand(&mut function, &plan, &root, &mut errors);
+    if !errors.is_empty() {
+        // The build fails on these errors; the parts of the body they
+        // removed must not add "unused variable" warnings to them.
+        expanded = quote!(#[allow(unused, unreachable_code)] #expanded);
+    }
     let compile_errors = errors.to_compile_errors();
     quote!(#compile_errors #expanded)
 }
@@ -96,9 +101,13 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
         errors.push(Error::new(
             constness.span,
             format_args!(
-                "`#[{name}]` cannot be used on a `const fn`: its expansion uses closures, drop guards{} that \
-                 constant evaluation cannot run; remove `const` or the attribute",
-                if plan.recover.is_some() { " and `catch_unwind`" } else { "" }
+                "`#[{name}]` cannot be used on a `const fn`: its expansion uses {}, which constant \
+                 evaluation cannot run; remove `const` or the attribute",
+                if plan.recover.is_some() {
+                    "closures, drop guards and `catch_unwind`"
+                } else {
+                    "closures and drop guards"
+                }
             ),
         ));
         strip(function, root, &names);
@@ -144,11 +153,11 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
     if let Some(recover) = &plan.recover {
         let handler = match &recover.strategy {
             Strategy::ReturnType => {
-                let path = respan(&private, ret.span);
+                let path = root.private_at(ret.span);
                 quote_spanned!(ret.span=> #path::from_panic)
             }
             Strategy::Default(span) => {
-                let path = respan(&private, *span);
+                let path = root.private_at(*span);
                 quote_spanned!(*span=> #path::default_value)
             }
             Strategy::With(handler) => quote!(#handler),
@@ -217,7 +226,7 @@ fn slot_body(
             let #exit = #private::ExitSlot::<#ty, _>::new(#classifier);
             #hint
             #allow_closure_call
-            let #seen = (|| #inner)();
+            let #seen = (|| -> #private::ReturnSeenByDeferOnExit #inner)();
             #exit.take(#seen)
         }
     }
@@ -281,22 +290,4 @@ fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, ret: &Return) -> TokenSt
 /// because the attribute does not apply.
 fn strip(function: &mut Function, root: &Root, names: &Names) {
     Rewriter::new(root, names, Mode::Strip).visit_function_body(&mut function.block);
-}
-
-/// The same tokens, located at `span` (for errors that should point there).
-fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|mut token| {
-            if let TokenTree::Group(group) = &token {
-                let mut respanned = proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
-                respanned.set_span(span);
-                token = TokenTree::Group(respanned);
-            } else {
-                token.set_span(span);
-            }
-            token
-        })
-        .collect()
 }

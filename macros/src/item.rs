@@ -141,6 +141,15 @@ impl Function {
 
 fn not_a_function(attr: Attr, item: &TokenStream) -> Option<Error> {
     let name = attr.name();
+    if looks_like_bodiless_fn(item) {
+        return Some(Error::new(
+            Span::call_site(),
+            format_args!(
+                "`#[{name}]` needs a function body: a trait method without a default body has nothing to rewrite; \
+                 put `#[{name}]` on the method in each `impl` instead"
+            ),
+        ));
+    }
     let what = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Struct(_)) => Some("a struct"),
         Ok(syn::Item::Enum(_)) => Some("an enum"),
@@ -163,15 +172,6 @@ fn not_a_function(attr: Attr, item: &TokenStream) -> Option<Error> {
         return Some(Error::new(
             Span::call_site(),
             format_args!("`#[{name}]` can only be applied to functions and methods, not to {what}"),
-        ));
-    }
-    if looks_like_bodiless_fn(item) {
-        return Some(Error::new(
-            Span::call_site(),
-            format_args!(
-                "`#[{name}]` needs a function body: a trait method without a default body has nothing to rewrite; \
-                 put `#[{name}]` on the method in each `impl` instead"
-            ),
         ));
     }
     None

@@ -262,8 +262,14 @@ impl<R, C> AsyncExitSlot<R, C> {
     /// Drives the body, marking every poll so that guards can tell a
     /// cancellation (dropped while no poll runs) from the other exits.
     #[inline]
-    pub fn run<'a, F: Future>(&'a self, mut body: Pin<&'a mut F>) -> impl Future<Output = F::Output> + 'a {
-        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<F::Output> {
+    pub fn run<'a, F>(
+        &'a self,
+        mut body: Pin<&'a mut F>,
+    ) -> impl Future<Output = ReturnSeenByDeferOnExit> + 'a
+    where
+        F: Future<Output = ReturnSeenByDeferOnExit>,
+    {
+        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnSeenByDeferOnExit> {
             let _polling = PollMark::enter(&self.poll);
             body.as_mut().poll(cx)
         })

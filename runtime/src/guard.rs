@@ -51,12 +51,14 @@ pub struct DeferGuard<X: Scope, S, F: FnOnce()> {
 /// Runs its action only when the function is failing (`defer_on_err!`):
 /// returning `Err`/`None`, unwinding from its own panic, or cancelled.
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct ErrGuard<X: Scope, S, F: FnOnce()>
-where
-    X::Value: Outcome,
-{
+pub struct ErrGuard<X: Scope, S, F: FnOnce()> {
     scope: X,
     action: Option<F>,
+    /// `Outcome::is_failure` of the return type, taken where the constructor
+    /// checks the bound: the struct and its `Drop` carry no bound of their
+    /// own, so a return type without a failure case is one error at the
+    /// `defer_on_err!`, not two. (A constant, so inlining removes the call.)
+    failed: fn(&X::Value) -> bool,
     site: PhantomData<fn() -> S>,
 }
 
@@ -90,6 +92,7 @@ where
     ErrGuard {
         scope,
         action: Some(action),
+        failed: is_failure::<X::Value>,
         site: PhantomData,
     }
 }
@@ -120,15 +123,12 @@ impl<X: Scope, S, F: FnOnce()> Drop for DeferGuard<X, S, F> {
     }
 }
 
-impl<X: Scope, S, F: FnOnce()> Drop for ErrGuard<X, S, F>
-where
-    X::Value: Outcome,
-{
+impl<X: Scope, S, F: FnOnce()> Drop for ErrGuard<X, S, F> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(action) = self.action.take() {
             let unwinding = thread::panicking();
-            let exit = self.scope.exit(unwinding, is_failure);
+            let exit = self.scope.exit(unwinding, self.failed);
             if exit.is_failing() {
                 run::<S>(Kind::DeferOnErr, unwinding, move || exit, action);
             }

@@ -1,0 +1,12 @@
+use epilogue::defer_on_exit;
+
+async fn close() {}
+
+#[defer_on_exit]
+async fn session() {
+    defer! { close().await; }
+}
+
+fn main() {
+    drop(session());
+}

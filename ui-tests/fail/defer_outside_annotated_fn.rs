@@ -1,0 +1,5 @@
+use epilogue::defer;
+
+fn main() {
+    defer! { println!("never registered") }
+}
