@@ -1,1 +1,2 @@
-//! Examples of epilogue.
+//! Runnable examples of epilogue: `cargo run --example NAME` from the
+//! workspace root. Start with `tour`.

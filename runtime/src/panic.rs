@@ -18,9 +18,13 @@ use std::sync::{Mutex, PoisonError};
 /// it into `anyhow::Error` or `Box<dyn Error + Send + Sync>`.
 ///
 /// ```
-/// let panic = epilogue::catch(|| -> u32 { panic!("disk {} is full", 3) }).unwrap_err();
+/// fn load() -> Result<u32, epilogue::Panic> {
+///     epilogue::catch(|| panic!("disk {} is full", 3))
+/// }
+///
+/// let panic = load().unwrap_err();
 /// assert_eq!(panic.message(), "disk 3 is full");
-/// assert!(panic.function().ends_with("main"));
+/// assert!(panic.function().ends_with("::load"));
 /// assert!(panic.to_string().starts_with("panicked at "));
 /// ```
 pub struct Panic(Box<Inner>);
