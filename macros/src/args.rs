@@ -109,6 +109,11 @@ impl RecoverArgs {
                 }
                 set_strategy(&mut args.strategy, Strategy::Default(span), span)
             } else if meta.path.is_ident("with") {
+                if !meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error(
+                        "`with` needs a handler: `#[recover(with = |panic| …)]` or `#[recover(with = path::to::handler)]`",
+                    ));
+                }
                 let handler: Expr = meta.value()?.parse()?;
                 set_strategy(&mut args.strategy, Strategy::With(Box::new(handler)), span)
             } else {

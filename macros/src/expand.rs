@@ -13,7 +13,7 @@ use syn::{Block, Error, Stmt};
 use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
 use crate::body::{self, Mode, Names, Rewriter};
 use crate::errors::Errors;
-use crate::item::{Attr, Function};
+use crate::item::{Attr, Companion, Function};
 use crate::lints;
 use crate::ret::Return;
 
@@ -76,11 +76,13 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
     let mut plan = Plan::default();
     plan.add(attr, args, &mut errors);
     let provisional_root = plan.root(&mut Errors::default());
-    if let Some((_, companion_args)) = function.take_companion(attr, &provisional_root) {
-        plan.add(attr.other(), companion_args, &mut errors);
+    let companion = function.take_companion(attr, &provisional_root);
+    if let Some(companion) = &companion {
+        plan.add(attr.other(), companion.args.clone(), &mut errors);
     }
     let root = plan.root(&mut errors);
-    let mut expanded = expand(&mut function, &plan, &root, &mut errors);
+    let mark_used = companion.as_ref().map(Companion::mark_used);
+    let mut expanded = expand(&mut function, &plan, &root, mark_used.as_ref(), &mut errors);
     if !errors.is_empty() {
         // The build fails on these errors; the parts of the body they
         // removed must not add "unused variable" warnings to them.
@@ -90,7 +92,13 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
     quote!(#compile_errors #expanded)
 }
 
-fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors) -> TokenStream {
+fn expand(
+    function: &mut Function,
+    plan: &Plan,
+    root: &Root,
+    mark_used: Option<&TokenStream>,
+    errors: &mut Errors,
+) -> TokenStream {
     let names = Names::new();
     if let Some(constness) = &function.sig.constness {
         let name = if plan.recover.is_some() {
@@ -152,13 +160,19 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
     let needs_site = has_deferred || plan.recover.is_some();
     if let Some(recover) = &plan.recover {
         let handler = match &recover.strategy {
+            // The return type is named, so that the bound is checked against
+            // it (not an inferred `{integer}`), at its tokens; and inside a
+            // closure, so that it is checked once, not again where the
+            // handler is passed.
             Strategy::ReturnType => {
                 let path = root.private_at(ret.span);
-                quote_spanned!(ret.span=> #path::from_panic)
+                let ty = crate::args::relocate(ret.erased(), ret.span);
+                quote_spanned!(ret.span=> |__panic| #path::from_panic::<#ty>(__panic))
             }
             Strategy::Default(span) => {
                 let path = root.private_at(*span);
-                quote_spanned!(*span=> #path::default_value)
+                let ty = ret.erased();
+                quote_spanned!(*span=> |__panic| #path::default_value::<#ty>(__panic))
             }
             Strategy::With(handler) => quote!(#handler),
         };
@@ -178,7 +192,7 @@ fn expand(function: &mut Function, plan: &Plan, root: &Root, errors: &mut Errors
             #body
         };
     }
-    function.with_body(&body)
+    function.with_body(&quote!(#mark_used #body))
 }
 
 /// The body of a function with an exit slot.

@@ -19,6 +19,24 @@ pub(crate) struct Function {
     pub(crate) block: Block,
 }
 
+/// The other attribute of this crate, found on the same function.
+pub(crate) struct Companion {
+    /// Its path as written (`recover`, `epilogue::defer_on_exit`).
+    pub(crate) path: TokenStream,
+    pub(crate) args: TokenStream,
+}
+
+impl Companion {
+    /// A `use` of the attribute's path for the expanded body: expanding it
+    /// together with this one means rustc never resolves its name, and the
+    /// user's `use epilogue::{defer_on_exit, recover};` would be reported
+    /// unused.
+    pub(crate) fn mark_used(&self) -> TokenStream {
+        let path = &self.path;
+        quote!(#[allow(unused_imports)] use #path as _;)
+    }
+}
+
 /// Which of the two attributes is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Attr {
@@ -82,9 +100,9 @@ impl Function {
     }
 
     /// Removes the other attribute of this crate, if it is on the function as
-    /// well, and returns its arguments: both attributes expand together,
-    /// whichever is written first.
-    pub(crate) fn take_companion(&mut self, attr: Attr, root: &Root) -> Option<(Span, TokenStream)> {
+    /// well, and returns it: both attributes expand together, whichever is
+    /// written first.
+    pub(crate) fn take_companion(&mut self, attr: Attr, root: &Root) -> Option<Companion> {
         let name = attr.other().name();
         let position = self.outer_attrs.iter().position(|attribute| {
             let path = attribute.path();
@@ -97,17 +115,13 @@ impl Function {
                     || root.is_prefix_of(path))
         })?;
         let attribute = self.outer_attrs.remove(position);
-        let span = attribute
-            .path()
-            .segments
-            .last()
-            .map_or_else(Span::call_site, |last| last.ident.span());
+        let path = attribute.path().to_token_stream();
         let args = match attribute.meta {
             syn::Meta::Path(_) => TokenStream::new(),
             syn::Meta::List(list) => list.tokens,
             syn::Meta::NameValue(name_value) => name_value.value.into_token_stream(),
         };
-        Some((span, args))
+        Some(Companion { path, args })
     }
 
     /// The function with a new body; the signature, attributes and the

@@ -361,7 +361,7 @@ impl fmt::Debug for Location {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`#[recover]` cannot turn a panic into `{Self}`",
-    label = "a panic cannot become a `{Self}`",
+    label = "this return type cannot hold a panic",
     note = "return `Result<_, E>` where `E: From<epilogue::Panic>`, `Option<_>` or `()`, or say what a panic becomes: `#[recover(default)]` or `#[recover(with = |panic| …)]`"
 )]
 pub trait FromPanic {

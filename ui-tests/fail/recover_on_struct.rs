@@ -1,0 +1,6 @@
+use epilogue::recover;
+
+#[recover]
+struct Server;
+
+fn main() {}

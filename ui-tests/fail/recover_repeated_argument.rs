@@ -1,0 +1,10 @@
+use epilogue::recover;
+
+#[recover(default, default)]
+fn run() -> u32 {
+    1
+}
+
+fn main() {
+    run();
+}

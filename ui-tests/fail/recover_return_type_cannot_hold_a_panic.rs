@@ -1,0 +1,10 @@
+use epilogue::recover;
+
+#[recover]
+fn answer() -> i32 {
+    42
+}
+
+fn main() {
+    answer();
+}

@@ -1,0 +1,8 @@
+use epilogue::recover;
+
+#[recover(silent)]
+fn run() {}
+
+fn main() {
+    run();
+}

@@ -1,0 +1,10 @@
+use epilogue::recover;
+
+#[recover(with)]
+fn run() -> u32 {
+    1
+}
+
+fn main() {
+    run();
+}
