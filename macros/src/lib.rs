@@ -22,15 +22,13 @@ use proc_macro::TokenStream;
 
 use item::Attr;
 
-/// Block-scoped `defer!`, `defer_on_err!` and return-value hooks; see
-/// `epilogue::defer_on_exit`.
+#[doc = include_str!("../docs/defer_on_exit.md")]
 #[proc_macro_attribute]
 pub fn defer_on_exit(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::attribute(Attr::DeferOnExit, args.into(), item.into()).into()
 }
 
-/// A panic boundary that turns a panic into the function's return value; see
-/// `epilogue::recover`.
+#[doc = include_str!("../docs/recover.md")]
 #[proc_macro_attribute]
 pub fn recover(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::attribute(Attr::Recover, args.into(), item.into()).into()
