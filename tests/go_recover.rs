@@ -90,7 +90,8 @@ fn the_lock_is_released_before_the_panic_becomes_the_value() {
 // still running
 fn with_recovery(log: &RefCell<Vec<String>>, task: impl FnOnce()) {
     if let Err(panic) = catch(task) {
-        log.borrow_mut().push(format!("recovered from panic: {}", panic.message()));
+        log.borrow_mut()
+            .push(format!("recovered from panic: {}", panic.message()));
     }
 }
 
@@ -100,7 +101,7 @@ fn with_recovery_is_catch() {
     with_recovery(&log, || log.borrow_mut().push("task 1 ok".into()));
     with_recovery(&log, || panic!("task 2 failed"));
     with_recovery(&log, || {
-        let missing: Option<&u32> = None;
+        let missing: Option<&u32> = std::hint::black_box(None);
         let _ = *missing.unwrap();
     });
     log.borrow_mut().push("main still running".into());
@@ -149,7 +150,13 @@ fn handle(path: &str) -> Response {
 fn middleware_turns_a_panic_into_a_500() {
     let responses: Vec<_> = ["/ok", "/boom", "/ok"].iter().map(|path| handle(path)).collect();
     assert_eq!(responses[0].status, 200);
-    assert_eq!(responses[1], Response { status: 500, body: r#"{"error":"Internal Server Error"}"#.into() });
+    assert_eq!(
+        responses[1],
+        Response {
+            status: 500,
+            body: r#"{"error":"Internal Server Error"}"#.into()
+        }
+    );
     assert_eq!(responses[2].body, "hello");
 }
 
@@ -224,7 +231,10 @@ impl SelfHealingTask {
 fn a_self_healing_task_retries_with_backoff() {
     let mut task = SelfHealingTask::new(2);
     task.execute_with_retry();
-    assert_eq!((task.status, task.attempts, task.calls), (Status::Completed, 2, 3));
+    assert_eq!(
+        (task.status, task.attempts, task.calls),
+        (Status::Completed, 2, 3)
+    );
     assert_eq!(task.sleeps, [2, 4]);
 
     let mut task = SelfHealingTask::new(10);

@@ -121,7 +121,7 @@ impl Scope for NoSlot {
 
 /// The exit slot of a synchronous function.
 ///
-/// `C` picks how `tracing` labels a return value (see [`crate::outcome`]); it
+/// `C` picks how `tracing` labels a return value (see the `outcome` module); it
 /// does not change behaviour.
 pub struct ExitSlot<R, C> {
     value: RefCell<Option<R>>,
