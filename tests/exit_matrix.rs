@@ -335,3 +335,73 @@ fn a_body_ending_in_a_return_statement() {
     assert_eq!(diverging_last_statement(true), Err("failed".into()));
     assert_eq!(events(), ["defer_on_err"]);
 }
+
+#[defer_on_exit]
+fn value_from_branches(choice: u8) -> Result<u32, String> {
+    defer_on_err! { log("function failed") }
+    if choice == 0 {
+        defer_on_err! { log("the if branch failed") }
+        defer!(|ret| log(format!("if-branch hook sees {ret:?}")));
+        Err("zero".into())
+    } else {
+        match choice {
+            1 => {
+                defer_on_err! { log("arm 1 failed") }
+                Err("one".into())
+            }
+            2 => Ok(2),
+            _ => {
+                defer_on_err! { log("never: arm 3 succeeds") }
+                defer!(|ret| log(format!("arm 3 hook sees {ret:?}")));
+                Ok(3)
+            }
+        }
+    }
+}
+
+#[test]
+fn a_value_built_in_a_branch_is_stored_before_that_branch_ends() {
+    // The `if` branch and the `match` arm that produce the return value are
+    // left because the function returns it: their actions see it.
+    assert_eq!(value_from_branches(0), Err("zero".into()));
+    assert_eq!(
+        events(),
+        [
+            "if-branch hook sees Err(\"zero\")",
+            "the if branch failed",
+            "function failed"
+        ]
+    );
+    assert_eq!(value_from_branches(1), Err("one".into()));
+    assert_eq!(events(), ["arm 1 failed", "function failed"]);
+    assert_eq!(value_from_branches(2), Ok(2));
+    assert_eq!(events(), Vec::<String>::new());
+    assert_eq!(value_from_branches(3), Ok(3));
+    assert_eq!(events(), ["arm 3 hook sees Ok(3)"]);
+}
+
+#[defer_on_exit]
+fn value_from_nested_blocks(fail: bool) -> Result<u32, String> {
+    let value = 1_u32;
+    {
+        defer_on_err! { log("inner block") }
+        // SAFETY: reads a valid local through a pointer.
+        unsafe {
+            defer_on_err! { log("unsafe block") }
+            let copy = std::ptr::read(&raw const value);
+            if fail {
+                Err("failed".into())
+            } else {
+                Ok(copy)
+            }
+        }
+    }
+}
+
+#[test]
+fn a_value_built_in_nested_blocks_is_stored_in_the_innermost() {
+    assert_eq!(value_from_nested_blocks(true), Err("failed".into()));
+    assert_eq!(events(), ["unsafe block", "inner block"]);
+    assert_eq!(value_from_nested_blocks(false), Ok(1));
+    assert_eq!(events(), Vec::<String>::new());
+}

@@ -8,7 +8,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{Block, Error, Stmt};
+use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
 use crate::body::{self, Mode, Names, Rewriter};
@@ -16,6 +16,8 @@ use crate::errors::Errors;
 use crate::item::{Attr, Companion, Function};
 use crate::lints;
 use crate::ret::Return;
+use crate::tail::Tail;
+use crate::wrapped::Located;
 
 /// What to expand.
 #[derive(Default)]
@@ -122,17 +124,42 @@ fn expand(
         return function.unchanged();
     }
 
-    let ret = Return::new(&function.sig.output, function.sig.ident.span());
-    let is_async = function.sig.asyncness.is_some();
+    let fn_is_async = function.sig.asyncness.is_some();
+    let located = Located::find(&function.block, fn_is_async);
+    let ret = match &located {
+        Located::AsyncTrait { output, .. } => Return::new(output.as_deref(), function.sig.ident.span()),
+        _ => Return::of(&function.sig.output, function.sig.ident.span()),
+    };
+    let is_async = located.is_async(fn_is_async);
+    let block = located.body(&mut function.block);
+    let body = expand_body(block, plan, root, &names, &ret, is_async, errors);
+    block.stmts = vec![Stmt::Expr(Expr::Verbatim(body), None)];
+    if let Some(mark_used) = mark_used {
+        function
+            .block
+            .stmts
+            .insert(0, Stmt::Item(syn::Item::Verbatim(mark_used.clone())));
+    }
+    function.unchanged()
+}
+
+/// The new content of the user's body block.
+fn expand_body(
+    block: &mut Block,
+    plan: &Plan,
+    root: &Root,
+    names: &Names,
+    ret: &Return,
+    is_async: bool,
+    errors: &mut Errors,
+) -> TokenStream {
     let mut slot = false;
     let mut has_deferred = false;
     if plan.defer.is_some() {
-        let scanned = body::scan(&mut function.block, root);
+        let scanned = body::scan(block, root);
         has_deferred = scanned.has_deferred;
         slot = scanned.needs_slot;
-        if !scanned.errors.is_empty() {
-            errors.extend(scanned.errors);
-        }
+        errors.extend(scanned.errors);
         if slot && ret.is_never {
             errors.push(Error::new(
                 ret.span,
@@ -142,22 +169,20 @@ fn expand(
             slot = false;
         }
         let mode = if slot { Mode::Slot } else { Mode::Guards };
-        let mut rewriter = Rewriter::new(root, &names, mode);
-        rewriter.visit_function_body(&mut function.block);
+        let mut rewriter = Rewriter::new(root, names, mode);
+        rewriter.visit_function_body(block);
         errors.extend(rewriter.errors);
     }
 
     let private = root.private();
     let site = &names.site;
-
     let mut body = if slot {
-        slot_body(&mut function.block, &ret, &private, &names, is_async)
+        slot_body(block, ret, &private, names, is_async)
     } else {
-        let stmts = &function.block.stmts;
+        let stmts = &block.stmts;
         quote!(#(#stmts)*)
     };
 
-    let needs_site = has_deferred || plan.recover.is_some();
     if let Some(recover) = &plan.recover {
         let handler = match &recover.strategy {
             // The return type is named, so that the bound is checked against
@@ -186,13 +211,13 @@ fn expand(
             }
         };
     }
-    if needs_site {
+    if has_deferred || plan.recover.is_some() {
         body = quote! {
             let #site = || {};
             #body
         };
     }
-    function.with_body(&quote!(#mark_used #body))
+    body
 }
 
 /// The body of a function with an exit slot.
@@ -219,14 +244,14 @@ fn slot_body(
     } else {
         quote!()
     };
-    let tail = store_tail(&mut block.stmts, exit, ret);
+    Tail { exit, ret }.store_block(&mut block.stmts);
     let stmts = &block.stmts;
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.
     let mut inner = TokenStream::new();
     block
         .brace_token
-        .surround(&mut inner, |tokens| tokens.extend(quote!(#(#stmts)* #tail)));
+        .surround(&mut inner, |tokens| tokens.extend(quote!(#(#stmts)*)));
     let allow_closure_call = lints::allow_redundant_closure_call();
     if is_async {
         quote! {
@@ -242,60 +267,6 @@ fn slot_body(
             #allow_closure_call
             let #seen = (|| -> #private::ReturnSeenByDeferOnExit #inner)();
             #exit.take(#seen)
-        }
-    }
-}
-
-/// Routes the body's final value into the slot.
-///
-/// The value is first bound with the return type as its annotation, so that
-/// it is checked and coerced (`Box<T>` to `Box<dyn Trait>`, branches of an
-/// `if`) exactly as a tail expression is, with "expected due to this"
-/// pointing at the user's return type. A type with `impl Trait` cannot be
-/// written there; its value goes straight into `put`, whose parameter gives
-/// a returned closure its signature.
-fn store_tail(stmts: &mut Vec<Stmt>, exit: &syn::Ident, ret: &Return) -> TokenStream {
-    let value = syn::Ident::new("__value", Span::mixed_site());
-    let seen = syn::Ident::new("__seen", Span::mixed_site());
-    // The value may diverge (`loop {}`, `panic!()`), which makes the store
-    // unreachable; that is not the user's code to warn about.
-    let finish = |store: TokenStream| {
-        quote! {
-            #[allow(unreachable_code)]
-            let #seen = #store;
-            #seen
-        }
-    };
-    let store_value = |tail: TokenStream| {
-        if ret.has_impl_trait {
-            finish(body::store(exit, &tail, Span::mixed_site()))
-        } else {
-            let ty = ret.erased();
-            let store = finish(body::store(exit, &quote!(#value), Span::mixed_site()));
-            quote!(let #value: #ty = #tail; #store)
-        }
-    };
-    match stmts.pop() {
-        Some(Stmt::Expr(expr, None)) => store_value(quote!(#expr)),
-        Some(Stmt::Macro(mac)) if mac.semi_token.is_none() && !ret.is_unit => store_value(quote!(#mac)),
-        last => {
-            if let Some(mut last) = last {
-                if let Stmt::Macro(mac) = &mut last {
-                    if mac.semi_token.is_none() && !matches!(mac.mac.delimiter, syn::MacroDelimiter::Brace(_))
-                    {
-                        mac.semi_token = Some(syn::Token![;](Span::call_site()));
-                    }
-                }
-                stmts.push(last);
-            }
-            // A unit function ends with `()`; any other function reaches
-            // here only if its last statement diverges, and the block's
-            // type is then `!`, which needs no value.
-            if ret.is_unit {
-                finish(body::store(exit, &quote!(()), Span::mixed_site()))
-            } else {
-                quote!()
-            }
         }
     }
 }

@@ -5,8 +5,10 @@
 //! Layout: `args` parses attribute arguments, `item` the annotated function,
 //! `deferred` one `defer!`/`defer_on_err!` invocation and its guard, `body`
 //! scans and rewrites the function body, `macro_args` looks into other
-//! macros' arguments, `ret` names the return type, `expand` puts the function
-//! back together, `errors` and `lints` support them.
+//! macros' arguments, `ret` names the return type, `tail` stores the body's
+//! final value, `wrapped` finds a body another attribute moved into a future,
+//! `expand` puts the function back together, `errors` and `lints` support
+//! them.
 
 mod args;
 mod body;
@@ -17,6 +19,8 @@ mod item;
 mod lints;
 mod macro_args;
 mod ret;
+mod tail;
+mod wrapped;
 
 use proc_macro::TokenStream;
 

@@ -26,9 +26,10 @@ pub(crate) struct Return {
 }
 
 impl Return {
-    pub(crate) fn new(output: &ReturnType, fn_name_span: Span) -> Self {
-        match output {
-            ReturnType::Default => Return {
+    /// The return type `ty`, or `()` when there is none.
+    pub(crate) fn new(ty: Option<&Type>, fn_name_span: Span) -> Self {
+        match ty {
+            None => Return {
                 erased: quote_spanned!(fn_name_span=> ()),
                 probe: quote_spanned!(fn_name_span=> ()),
                 span: fn_name_span,
@@ -37,13 +38,13 @@ impl Return {
                 is_never: false,
                 is_opaque: false,
             },
-            ReturnType::Type(_, ty) => {
+            Some(ty) => {
                 let tokens = ty.to_token_stream();
                 let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
                 let (probe, _) = erase_impl_trait(&tokens, &quote!(()));
                 Return {
-                    is_unit: matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
-                    is_never: matches!(&**ty, Type::Never(_)),
+                    is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+                    is_never: matches!(ty, Type::Never(_)),
                     is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
                     span: ty.span(),
                     erased,
@@ -55,6 +56,13 @@ impl Return {
     }
 
     /// The type with `impl Trait` erased.
+    pub(crate) fn of(output: &ReturnType, fn_name_span: Span) -> Self {
+        match output {
+            ReturnType::Default => Self::new(None, fn_name_span),
+            ReturnType::Type(_, ty) => Self::new(Some(ty), fn_name_span),
+        }
+    }
+
     pub(crate) fn erased(&self) -> &TokenStream {
         &self.erased
     }

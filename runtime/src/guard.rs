@@ -178,8 +178,8 @@ fn run_contained<S>(kind: Kind, exit: Exit, action: impl FnOnce()) {
     match result {
         Ok(()) => trace::ran::<S>(kind, exit, started),
         Err(payload) => {
-            let record = hook::take_cleanup_record();
-            trace::action_panicked::<S>(kind, exit, &*payload, record.and_then(|record| record.location));
+            let location = hook::take_cleanup_record().and_then(|record| record.location);
+            trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
             drop_payload(payload);
         }
     }

@@ -5,10 +5,12 @@
 //! calls these functions, which are empty without the feature.
 //!
 //! Events, all under target `epilogue`, inside the current span:
-//! - TRACE `deferred action ran`: `function`, `kind`, `exit`, `elapsed_ns`;
-//! - ERROR `deferred action panicked`: `function`, `kind`, `exit`, `message`,
-//!   `location` (when known);
-//! - ERROR `panic recovered`: `function`, `message`, `location` (when known).
+//! - TRACE, message `deferred action ran`: `function`, `kind`, `exit`,
+//!   `elapsed_ns`;
+//! - ERROR for a deferred action that panicked, its message the panic's:
+//!   `function`, `kind`, `exit`, `location` (when known);
+//! - ERROR for a recovered panic, its message the panic's: `function`,
+//!   `location` (when known).
 
 use crate::exit::Exit;
 use crate::guard::Kind;
@@ -41,7 +43,7 @@ mod imp {
         match catch_unwind(AssertUnwindSafe(action)) {
             Ok(()) => ran::<S>(kind, exit, started),
             Err(payload) => {
-                action_panicked::<S>(kind, exit, &*payload, crate::hook::current_location());
+                action_panicked::<S>(kind, exit, &*payload, crate::hook::current_location().as_ref());
                 resume_unwind(payload)
             }
         }
@@ -65,16 +67,16 @@ mod imp {
         kind: Kind,
         exit: Exit,
         payload: &(dyn Any + Send),
-        location: Option<Location>,
+        location: Option<&Location>,
     ) {
         tracing::error!(
             target: "epilogue",
             function = site_name::<S>(),
             kind = kind.as_str(),
             exit = exit.as_str(),
-            message = payload_message(payload).unwrap_or(NON_STRING_PAYLOAD),
-            location = location.as_ref().map(tracing::field::display),
-            "deferred action panicked"
+            location = location.map(tracing::field::display),
+            "{}",
+            payload_message(payload).unwrap_or(NON_STRING_PAYLOAD),
         );
     }
 
@@ -82,9 +84,9 @@ mod imp {
         tracing::error!(
             target: "epilogue",
             function = panic.function(),
-            message = panic.message(),
             location = panic.location().map(tracing::field::display),
-            "panic recovered"
+            "{}",
+            panic.message(),
         );
     }
 }
@@ -115,7 +117,7 @@ mod imp {
         _kind: Kind,
         _exit: Exit,
         _payload: &(dyn Any + Send),
-        _location: Option<Location>,
+        _location: Option<&Location>,
     ) {
     }
 

@@ -1,0 +1,141 @@
+//! Finding the user's body when another attribute expanded first and moved
+//! it into a future.
+//!
+//! Attributes expand outside-in, so an attribute written above ours (or, for
+//! `#[async_trait]`, on the enclosing `impl` or `trait`) hands us its
+//! expansion, not the user's function:
+//!
+//! - `#[tracing::instrument]` on an `async fn` moves the body into
+//!   `let __tracing_instrument_future = async move { …; { BODY } };` and
+//!   awaits that future, instrumented;
+//! - `#[async_trait]` turns `async fn` into a plain `fn` returning
+//!   `Pin<Box<dyn Future>>` whose body is
+//!   `Box::pin(async move { …; let __ret: R = BODY; __ret })`.
+//!
+//! The user's `BODY` is then what the expansion treats as an `async fn`'s
+//! body, with the output type those attributes give it. (Synchronous
+//! `#[tracing::instrument]` needs nothing: its body's value is the tail of
+//! nested blocks, which the tail store reaches.)
+
+use quote::ToTokens;
+use syn::{Block, Expr, Pat, Stmt, Type};
+
+/// Where the user's body is.
+pub(crate) enum Located {
+    /// The function's own block.
+    Function,
+    /// The last statement of the async block of `#[tracing::instrument]`,
+    /// found at this statement of the function.
+    Instrumented { stmt: usize },
+    /// The initializer of `let __ret` in the async block of `#[async_trait]`,
+    /// found at this statement of that block, with the type of `__ret`
+    /// (none for `let _: () = …`).
+    AsyncTrait { stmt: usize, output: Option<Box<Type>> },
+}
+
+impl Located {
+    pub(crate) fn find(block: &Block, is_async: bool) -> Self {
+        if is_async {
+            if let Some(stmt) = instrumented(block) {
+                return Located::Instrumented { stmt };
+            }
+        } else if let Some((stmt, output)) = async_trait(block) {
+            return Located::AsyncTrait { stmt, output };
+        }
+        Located::Function
+    }
+
+    /// The user's body inside `block` (the function's block).
+    pub(crate) fn body<'a>(&self, block: &'a mut Block) -> &'a mut Block {
+        match self {
+            Located::Function => block,
+            Located::Instrumented { stmt } => {
+                let Some(Stmt::Local(local)) = block.stmts.get_mut(*stmt) else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Expr::Async(future)) = local.init.as_mut().map(|init| &mut *init.expr) else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Stmt::Expr(Expr::Block(body), None)) = future.block.stmts.last_mut() else {
+                    unreachable!("checked by `find`")
+                };
+                &mut body.block
+            }
+            Located::AsyncTrait { stmt, .. } => {
+                let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Expr::Async(future)) = call.args.first_mut() else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Stmt::Local(local)) = future.block.stmts.get_mut(*stmt) else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Expr::Block(body)) = local.init.as_mut().map(|init| &mut *init.expr) else {
+                    unreachable!("checked by `find`")
+                };
+                &mut body.block
+            }
+        }
+    }
+
+    /// Whether the body runs inside a future.
+    pub(crate) fn is_async(&self, fn_is_async: bool) -> bool {
+        fn_is_async || !matches!(self, Located::Function)
+    }
+}
+
+/// `let __tracing_instrument_future = async move { …; { BODY } };`
+fn instrumented(block: &Block) -> Option<usize> {
+    block.stmts.iter().position(|stmt| {
+        let Stmt::Local(local) = stmt else { return false };
+        let Pat::Ident(binding) = &local.pat else {
+            return false;
+        };
+        if binding.ident != "__tracing_instrument_future" {
+            return false;
+        }
+        let Some(Expr::Async(future)) = local.init.as_ref().map(|init| &*init.expr) else {
+            return false;
+        };
+        matches!(future.block.stmts.last(), Some(Stmt::Expr(Expr::Block(body), None)) if body.label.is_none())
+    })
+}
+
+/// `Box::pin(async move { …; let __ret: R = BODY; __ret })`, or
+/// `let _: () = BODY;` for a unit method.
+fn async_trait(block: &Block) -> Option<(usize, Option<Box<Type>>)> {
+    let [Stmt::Expr(Expr::Call(call), None)] = &block.stmts[..] else {
+        return None;
+    };
+    let Expr::Path(function) = &*call.func else {
+        return None;
+    };
+    if function.path.segments.last()?.ident != "pin" || call.args.len() != 1 {
+        return None;
+    }
+    let Expr::Async(future) = call.args.first()? else {
+        return None;
+    };
+    future.block.stmts.iter().enumerate().find_map(|(index, stmt)| {
+        let Stmt::Local(local) = stmt else { return None };
+        let Pat::Type(typed) = &local.pat else { return None };
+        let named_ret = matches!(&*typed.pat, Pat::Ident(binding) if binding.ident == "__ret");
+        let unit =
+            matches!(&*typed.pat, Pat::Wild(_)) && matches!(&*typed.ty, Type::Tuple(t) if t.elems.is_empty());
+        if !named_ret && !unit {
+            return None;
+        }
+        if !matches!(local.init.as_ref().map(|init| &*init.expr), Some(Expr::Block(_))) {
+            return None;
+        }
+        let output = if unit {
+            None
+        } else {
+            // A copy through tokens: this crate does not enable `Clone` in
+            // syn, which costs every user compile time.
+            Some(Box::new(syn::parse2(typed.ty.to_token_stream()).ok()?))
+        };
+        Some((index, output))
+    })
+}

@@ -1,0 +1,426 @@
+//! The `tracing` events (SPEC §4): a TRACE event under target `epilogue` for
+//! each deferred action that runs, with `function`, `kind`, `exit` and
+//! `elapsed_ns`; an ERROR event for an action that panics; an ERROR event for
+//! a recovered panic; all inside the current span.
+
+use epilogue::{catch, defer_on_exit, recover, Panic};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+
+/// One recorded event: level, target, fields, and the names of the spans it
+/// was inside, outermost first.
+#[derive(Clone, Debug)]
+struct Recorded {
+    level: tracing::Level,
+    target: String,
+    fields: BTreeMap<String, String>,
+    spans: Vec<String>,
+}
+
+impl Recorded {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    /// `kind/exit` of an action event, or `ERROR message` of an error event.
+    fn summary(&self) -> String {
+        if self.level == tracing::Level::ERROR {
+            format!("ERROR {}", self.field("message").unwrap_or("?"))
+        } else {
+            format!(
+                "{}/{}",
+                self.field("kind").unwrap_or("?"),
+                self.field("exit").unwrap_or("?")
+            )
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<Recorded>>>);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().to_owned(), value.to_string());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
+    fn on_event(&self, event: &Event<'_>, context: LayerContext<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        let spans = context
+            .event_scope(event)
+            .map(|scope| scope.from_root().map(|span| span.name().to_owned()).collect())
+            .unwrap_or_default();
+        self.0.lock().unwrap().push(Recorded {
+            level: *event.metadata().level(),
+            target: event.metadata().target().to_owned(),
+            fields,
+            spans,
+        });
+    }
+}
+
+/// Runs `f` with a recording subscriber on this thread; returns the events
+/// under target `epilogue`.
+fn record(f: impl FnOnce()) -> Vec<Recorded> {
+    let recorder = Recorder::default();
+    let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    tracing::subscriber::with_default(subscriber, f);
+    let events = recorder.0.lock().unwrap().clone();
+    events
+        .into_iter()
+        .filter(|event| event.target == "epilogue")
+        .collect()
+}
+
+fn summaries(events: &[Recorded]) -> Vec<String> {
+    events.iter().map(Recorded::summary).collect()
+}
+
+fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    std::panic::catch_unwind(f)
+}
+
+#[defer_on_exit]
+fn transaction(fail: bool) -> Result<u32, String> {
+    defer! { let _ = 1; }
+    defer_on_err! { let _ = 2; }
+    defer!(|ret| {
+        let _ = ret;
+    });
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn every_action_that_runs_is_a_trace_event_with_its_fields() {
+    let events = record(|| {
+        transaction(false).unwrap();
+    });
+    assert_eq!(summaries(&events), ["hook/returned", "defer/returned"]);
+    for event in &events {
+        assert_eq!(event.level, tracing::Level::TRACE);
+        assert_eq!(event.field("function"), Some("events::transaction"));
+        assert_eq!(event.field("message"), Some("deferred action ran"));
+        let elapsed: u64 = event.field("elapsed_ns").unwrap().parse().unwrap();
+        assert!(elapsed < 1_000_000_000);
+    }
+    let events = record(|| {
+        transaction(true).unwrap_err();
+    });
+    assert_eq!(
+        summaries(&events),
+        ["hook/failed", "defer_on_err/failed", "defer/failed"]
+    );
+}
+
+#[defer_on_exit]
+fn panics() -> Result<u32, String> {
+    defer! { let _ = 1; }
+    defer_on_err! { let _ = 2; }
+    defer!(|_ret| ());
+    panic!("body panicked");
+}
+
+#[test]
+fn a_panic_is_exit_panicked_and_runs_no_hook() {
+    let events = record(|| {
+        let _ = quietly(panics);
+    });
+    assert_eq!(summaries(&events), ["defer_on_err/panicked", "defer/panicked"]);
+}
+
+#[defer_on_exit]
+fn scopes() -> Option<u32> {
+    for _ in 0..2 {
+        defer! { let _ = 1; }
+        defer_on_err! { let _ = 2; }
+    }
+    defer!(|_ret| ());
+    None
+}
+
+#[defer_on_exit]
+fn plain_only() {
+    for _ in 0..2 {
+        defer! { let _ = 1; }
+    }
+}
+
+#[test]
+fn an_inner_block_ending_is_scope_end() {
+    let events = record(|| {
+        scopes();
+    });
+    assert_eq!(
+        summaries(&events),
+        ["defer/scope_end", "defer/scope_end", "hook/failed"]
+    );
+    // Without an exit slot a plain defer reports only `scope_end` or
+    // `panicked` (documented).
+    let events = record(plain_only);
+    assert_eq!(summaries(&events), ["defer/scope_end", "defer/scope_end"]);
+}
+
+#[defer_on_exit]
+fn plain_only_panics() {
+    defer! { let _ = 1; }
+    panic!("boom");
+}
+
+#[test]
+fn without_a_slot_a_panic_is_still_panicked() {
+    let events = record(|| {
+        let _ = quietly(plain_only_panics);
+    });
+    assert_eq!(summaries(&events), ["defer/panicked"]);
+}
+
+#[defer_on_exit]
+fn cleanup_panics_while_unwinding() -> Result<(), String> {
+    defer_on_err! { let _ = 1; }
+    defer! { panic!("the cleanup failed") }
+    panic!("the body failed");
+}
+
+#[defer_on_exit]
+fn cleanup_panics_while_returning() -> Result<(), String> {
+    defer_on_err! { let _ = 1; }
+    defer! { panic!("the cleanup failed on return") }
+    Ok(())
+}
+
+#[test]
+fn a_panicking_action_is_an_error_event() {
+    let events = record(|| {
+        let _ = quietly(cleanup_panics_while_unwinding);
+    });
+    assert_eq!(
+        summaries(&events),
+        ["ERROR the cleanup failed", "defer_on_err/panicked"]
+    );
+    let error = &events[0];
+    assert_eq!(error.level, tracing::Level::ERROR);
+    assert_eq!(error.field("kind"), Some("defer"));
+    assert_eq!(error.field("exit"), Some("panicked"));
+    assert_eq!(
+        error.field("function"),
+        Some("events::cleanup_panics_while_unwinding")
+    );
+
+    let events = record(|| {
+        let _ = quietly(cleanup_panics_while_returning);
+    });
+    assert_eq!(
+        summaries(&events),
+        ["ERROR the cleanup failed on return", "defer_on_err/panicked"]
+    );
+    assert_eq!(events[0].field("exit"), Some("returned"));
+}
+
+#[recover]
+#[defer_on_exit]
+fn recovered_with_cleanup_panic() -> Option<()> {
+    defer! { panic!("cleanup panic inside a boundary") }
+    panic!("recovered body panic");
+}
+
+#[test]
+fn inside_a_boundary_the_panicking_action_has_its_location() {
+    let events = record(|| {
+        recovered_with_cleanup_panic();
+    });
+    assert_eq!(
+        summaries(&events),
+        [
+            "ERROR cleanup panic inside a boundary",
+            "ERROR recovered body panic"
+        ]
+    );
+    assert!(events[0]
+        .field("location")
+        .unwrap()
+        .starts_with("tests/tracing/events.rs:"));
+    assert!(events[1]
+        .field("location")
+        .unwrap()
+        .starts_with("tests/tracing/events.rs:"));
+}
+
+const RECOVERED_LINE: u32 = line!() + 3;
+#[recover]
+fn recovered(fail: bool) -> Result<u32, Panic> {
+    assert!(!fail, "request failed");
+    Ok(1)
+}
+
+#[test]
+fn a_recovered_panic_is_an_error_event() {
+    let events = record(|| {
+        recovered(false).unwrap();
+    });
+    assert!(events.is_empty());
+    let events = record(|| {
+        recovered(true).unwrap_err();
+    });
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event.level, tracing::Level::ERROR);
+    // The event's message is the panic's.
+    assert_eq!(event.field("message"), Some("request failed"));
+    assert_eq!(event.field("function"), Some("events::recovered"));
+    let location = event.field("location").unwrap();
+    assert!(
+        location.starts_with(&format!("tests/tracing/events.rs:{RECOVERED_LINE}:")),
+        "{location}"
+    );
+    let events = record(|| {
+        catch(|| panic!("caught by catch")).unwrap_or(());
+    });
+    assert_eq!(events.len(), 1);
+}
+
+#[tracing::instrument]
+#[defer_on_exit]
+fn instrumented_outer(fail: bool) -> Result<u32, String> {
+    defer_on_err! { let _ = 1; }
+    defer!(|_ret| ());
+    if fail {
+        return Err("no".into());
+    }
+    Ok(1)
+}
+
+#[defer_on_exit]
+#[tracing::instrument]
+fn instrumented_inner(fail: bool) -> Result<u32, String> {
+    defer_on_err! { let _ = 1; }
+    defer!(|_ret| ());
+    if fail {
+        return Err("no".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn events_nest_in_the_span_of_tracing_instrument_in_either_order() {
+    let events = record(|| {
+        instrumented_outer(true).unwrap_err();
+        instrumented_inner(true).unwrap_err();
+    });
+    assert_eq!(
+        summaries(&events),
+        [
+            "hook/failed",
+            "defer_on_err/failed",
+            "hook/failed",
+            "defer_on_err/failed"
+        ]
+    );
+    assert_eq!(events[0].spans, ["instrumented_outer"]);
+    assert_eq!(events[1].spans, ["instrumented_outer"]);
+    assert_eq!(events[2].spans, ["instrumented_inner"]);
+    assert_eq!(events[3].spans, ["instrumented_inner"]);
+}
+
+#[test]
+fn events_are_inside_the_current_span() {
+    let events = record(|| {
+        let span = tracing::info_span!("request", id = 7);
+        let _entered = span.enter();
+        transaction(false).unwrap();
+    });
+    assert!(events.iter().all(|event| event.spans == ["request"]));
+}
+
+struct Pending;
+
+impl Future for Pending {
+    type Output = ();
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        Poll::Pending
+    }
+}
+
+#[defer_on_exit]
+async fn download() -> Result<Vec<u8>, String> {
+    defer! { let _ = 1; }
+    defer_on_err! { let _ = 2; }
+    defer!(|_ret| ());
+    Pending.await;
+    Ok(vec![])
+}
+
+#[test]
+fn async_cancellation_is_exit_cancelled() {
+    let events = record(|| {
+        let mut future = Box::pin(download());
+        assert!(future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending());
+        drop(future);
+    });
+    assert_eq!(summaries(&events), ["defer_on_err/cancelled", "defer/cancelled"]);
+}
+
+#[tracing::instrument]
+#[defer_on_exit]
+async fn instrumented_download() -> Result<Vec<u8>, String> {
+    defer_on_err! { let _ = 2; }
+    Pending.await;
+    Ok(vec![])
+}
+
+#[test]
+fn a_cancelled_instrumented_future_reports_inside_its_span() {
+    let events = record(|| {
+        let mut future = Box::pin(instrumented_download());
+        assert!(future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending());
+        drop(future);
+    });
+    assert_eq!(summaries(&events), ["defer_on_err/cancelled"]);
+    assert_eq!(events[0].spans, ["instrumented_download"]);
+}
+
+#[tokio::test]
+async fn cancelled_by_a_timeout() {
+    let recorder = Recorder::default();
+    let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    let _default = tracing::subscriber::set_default(subscriber);
+    let timed_out = tokio::time::timeout(std::time::Duration::from_millis(5), download()).await;
+    assert!(timed_out.is_err());
+    let events: Vec<_> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.target == "epilogue")
+        .cloned()
+        .collect();
+    assert_eq!(summaries(&events), ["defer_on_err/cancelled", "defer/cancelled"]);
+}
