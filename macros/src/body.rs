@@ -299,7 +299,9 @@ impl<'a> Rewriter<'a> {
                 .last()
                 .map(|last| last.ident.to_string())
                 .unwrap_or_default();
-            *mac = syn::parse_quote!(::core::unreachable!());
+            // Same delimiter: a braced statement macro needs no `;`.
+            mac.path = syn::parse_quote!(::core::unreachable);
+            mac.tokens = TokenStream::new();
             let advice = if what == "`?`" {
                 "bind the value before the macro (`let value = …?;`) and use `value` inside it"
             } else {

@@ -22,6 +22,9 @@ mod ret;
 mod tail;
 mod wrapped;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use proc_macro::TokenStream;
 
 use item::Attr;

@@ -1,0 +1,270 @@
+//! The macros never panic: every path returns a `syn::Error` or an item.
+//!
+//! A deterministic mutation fuzzer feeds valid functions, mutated token by
+//! token, and random token soup through both attributes' expansion (on
+//! `proc_macro2` token streams, so it runs as a unit test), with valid and
+//! invalid arguments. It asserts that the expansion never panics, and that
+//! its output always parses as items: the expanded function, or
+//! `compile_error!` plus a function.
+
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::str::FromStr;
+
+use crate::expand::attribute;
+use crate::item::Attr;
+
+/// Valid functions covering the forms and shapes the rewriter handles.
+const SEEDS: &[&str] = &[
+    "fn f() { defer! { a(); } b(); }",
+    "fn f(x: u32) -> Result<u32, E> { defer_on_err! { r(); } defer!(|ret| *ret = Ok(1)); let y = g(x)?; if y > 1 { return Err(e()); } Ok(y) }",
+    "async fn f(&self) -> Option<u8> { defer!(move { c(); }); defer_on_err!(move { d(); }); let v = h().await?; Some(v) }",
+    "pub(crate) unsafe extern \"C\" fn f(p: *const u8) -> i32 { defer!(|r| *r += 1); unsafe { *p as i32 } }",
+    "fn f<'a, T: Clone>(x: &'a T) -> impl Fn(i32) -> i32 + 'a where T: Send { defer!(|_r| ()); move |y| y + 1 }",
+    "fn f() -> Result<impl Iterator<Item = u8>, E> { defer!(|ret| { let _ = ret.is_ok(); }); Ok(0..3) }",
+    "fn f() -> u8 { #![allow(unused)] let x = 'a: { break 'a 1; }; for i in 0..3 { defer! { g(i); } if i == 1 { continue; } } x }",
+    "fn f(v: Option<u8>) -> Option<u8> { defer_on_err! { z(); } let Some(x) = v else { return None; }; match x { 0 => return None, n => Some(n) } }",
+    "fn f() -> Result<String, E> { defer_on_err! { z(); } Ok(format!(\"{} {x}\", a()?, x = b()?)) }",
+    "fn f() -> ! { defer! { z(); } loop {} }",
+    "fn f(self: Box<Self>) -> Self { defer!(|s| s.touch()); *self }",
+    "default fn f() {}",
+    "fn f() -> Result<(), E> { defer_on_err! { z(); } tokio::select! { x = a() => { x?; } } Ok(()) }",
+    "const fn f() -> u8 { defer! { a(); } 1 }",
+    "fn f() { let c = || { defer! { a(); } }; async { defer_on_err! { b(); } }; fn g() { defer! { c(); } } }",
+    "fn f() -> u8 { defer! { return 1; } defer! { x?; } defer! { y.await; } defer! { break; } 2 }",
+    "fn f() { defer!(|a, b| ()); defer!(|| ()); defer_on_err!(|e| ()); defer!(move x); defer!(async |r| ()); }",
+    "fn f() -> Box<dyn Display> { defer!(|r| ()); if c { Box::new(1) } else { Box::new(\"s\") } }",
+    "fn f() -> Result<u8, E> { defer_on_err! { a(); } if c { defer_on_err! { b(); } Err(e) } else { match d { 1 => Ok(1), _ => { Ok(2) } } } }",
+    "fn f() -> Pin<Box<dyn Future<Output = Option<u8>> + Send + 'async_trait>> { Box::pin(async move { if let Some(__ret) = None::<Option<u8>> { return __ret; } let __self = self; let __ret: Option<u8> = { defer_on_err! { a(); } Some(1) }; __ret }) }",
+    "async fn f() -> u8 { let __tracing_attr_span = s(); let __tracing_instrument_future = async move { if false { return loop {}; } { defer!(|r| *r += 1); 1 } }; __tracing_instrument_future.await }",
+    "struct S;",
+    "impl S { fn f() {} }",
+    "trait T { fn f(&self); }",
+    "fn f() { epilogue::defer! { a(); } ::epilogue::defer_on_err! { b(); } }",
+];
+
+const ARGS: &[&str] = &[
+    "",
+    "default",
+    "with = |p| p.resume()",
+    "with = handler",
+    "crate = ::epilogue",
+    "crate = epilogue, default",
+    "default, default",
+    "default, with = h",
+    "with",
+    "with =",
+    "default = 1",
+    "unknown",
+    "crate",
+    "crate = ",
+    ", ,",
+    "with = |p| { p }, crate = x::y",
+];
+
+/// Tokens the mutations insert: the ones the rewriter looks at.
+const VOCABULARY: &[&str] = &[
+    "?",
+    "return",
+    "defer!",
+    "defer_on_err!",
+    "move",
+    "async",
+    ".await",
+    "|",
+    "||",
+    ";",
+    ",",
+    "::",
+    "'a",
+    "const",
+    "unsafe",
+    "!",
+    "break",
+    "continue",
+    "fn",
+    "let",
+    "else",
+    "match",
+    "=>",
+    "_",
+    "impl",
+    "dyn",
+    "->",
+    "#",
+    "=",
+    "&",
+    "mut",
+    "self",
+    "Self",
+    "loop",
+    "if",
+    "0",
+    "\"s\"",
+    "'label",
+    "#[defer_on_exit]",
+    "#[recover]",
+    "{ }",
+    "( )",
+    "[ ]",
+];
+
+/// xorshift64*: deterministic, so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+    }
+}
+
+fn tokens(text: &str) -> TokenStream {
+    TokenStream::from_str(text).unwrap_or_default()
+}
+
+/// Applies one random token-level mutation somewhere in the tree.
+fn mutate(stream: TokenStream, rng: &mut Rng) -> TokenStream {
+    let mut trees: Vec<TokenTree> = stream.into_iter().collect();
+    let groups: Vec<usize> = trees
+        .iter()
+        .enumerate()
+        .filter(|(_, tree)| matches!(tree, TokenTree::Group(_)))
+        .map(|(index, _)| index)
+        .collect();
+    // Half the time, go down into a group.
+    if !groups.is_empty() && rng.below(2) == 0 {
+        let index = groups[rng.below(groups.len())];
+        if let TokenTree::Group(group) = &trees[index] {
+            let mut inner = Group::new(group.delimiter(), mutate(group.stream(), rng));
+            inner.set_span(group.span());
+            trees[index] = TokenTree::Group(inner);
+        }
+        return trees.into_iter().collect();
+    }
+    let position = rng.below(trees.len() + 1);
+    match rng.below(6) {
+        0 if !trees.is_empty() => {
+            trees.remove(position.min(trees.len() - 1));
+        }
+        1 if !trees.is_empty() => {
+            let copy = trees[position.min(trees.len() - 1)].clone();
+            trees.insert(position.min(trees.len()), copy);
+        }
+        2 if trees.len() > 1 => {
+            let other = rng.below(trees.len());
+            let position = position.min(trees.len() - 1);
+            trees.swap(position, other);
+        }
+        3 if !trees.is_empty() => {
+            // Flatten a group into its tokens, or wrap a token in a group.
+            let index = position.min(trees.len() - 1);
+            match trees.remove(index) {
+                TokenTree::Group(group) => {
+                    for (offset, tree) in group.stream().into_iter().enumerate() {
+                        trees.insert(index + offset, tree);
+                    }
+                }
+                tree => {
+                    let delimiter =
+                        [Delimiter::Brace, Delimiter::Parenthesis, Delimiter::Bracket][rng.below(3)];
+                    trees.insert(index, TokenTree::Group(Group::new(delimiter, tree.into())));
+                }
+            }
+        }
+        _ => {
+            let word = VOCABULARY[rng.below(VOCABULARY.len())];
+            for (offset, tree) in tokens(word).into_iter().enumerate() {
+                trees.insert(position.min(trees.len()) + offset, tree);
+            }
+        }
+    }
+    trees.into_iter().collect()
+}
+
+/// Random token soup.
+fn soup(rng: &mut Rng) -> TokenStream {
+    let length = rng.below(40);
+    let mut trees = Vec::new();
+    for _ in 0..length {
+        match rng.below(4) {
+            0 => trees.push(TokenTree::Ident(Ident::new(
+                ["fn", "f", "x", "defer", "async"][rng.below(5)],
+                Span::call_site(),
+            ))),
+            1 => trees.push(TokenTree::Punct(Punct::new(
+                ['?', '!', '|', ';', '#', '&', '='][rng.below(7)],
+                Spacing::Alone,
+            ))),
+            _ => trees.extend(tokens(VOCABULARY[rng.below(VOCABULARY.len())])),
+        }
+    }
+    trees.into_iter().collect()
+}
+
+fn check(attr: Attr, args: &TokenStream, item: &TokenStream) {
+    let expanded = catch_unwind(AssertUnwindSafe(|| attribute(attr, args.clone(), item.clone())));
+    let Ok(expanded) = expanded else {
+        panic!("#[{}({args})] panicked on:\n{item}", attr.name());
+    };
+    // Whatever the input, the output is items (or the untouched input, when
+    // the input itself does not parse: rustc then reports its syntax error).
+    if syn::parse2::<syn::File>(item.clone()).is_ok() {
+        assert!(
+            syn::parse2::<syn::File>(expanded.clone()).is_ok(),
+            "#[{}({args})] produced output that does not parse:\n{item}\n=>\n{expanded}",
+            attr.name()
+        );
+    }
+}
+
+#[test]
+fn seeds_expand_to_items() {
+    for seed in SEEDS {
+        for args in ARGS {
+            for attr in [Attr::DeferOnExit, Attr::Recover] {
+                check(attr, &tokens(args), &tokens(seed));
+            }
+        }
+    }
+}
+
+#[test]
+fn mutated_functions_never_make_the_macros_panic() {
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    for round in 0..20_000 {
+        let seed = tokens(SEEDS[round % SEEDS.len()]);
+        let mut item = seed;
+        for _ in 0..=rng.below(4) {
+            item = mutate(item, &mut rng);
+        }
+        let args = if rng.below(4) == 0 {
+            mutate(tokens(ARGS[rng.below(ARGS.len())]), &mut rng)
+        } else {
+            tokens(ARGS[rng.below(ARGS.len())])
+        };
+        let attr = if rng.below(2) == 0 {
+            Attr::DeferOnExit
+        } else {
+            Attr::Recover
+        };
+        check(attr, &args, &item);
+    }
+}
+
+#[test]
+fn token_soup_never_makes_the_macros_panic() {
+    let mut rng = Rng(0x0dd_ba11_5eed_1234);
+    for _ in 0..5_000 {
+        let item = soup(&mut rng);
+        let args = soup(&mut rng);
+        check(Attr::DeferOnExit, &args, &item);
+        check(Attr::Recover, &args, &item);
+    }
+}
