@@ -70,9 +70,12 @@ fn functions_called_during_unwinding_classify_their_own_exits() {
 
 #[defer_on_exit]
 fn panics_itself() -> Result<u8, String> {
-    defer_on_err! { log("defer_on_err") }
-    defer! { log("defer") }
-    panic!("inner panic");
+    defer_on_err! { log("top-level defer_on_err") }
+    {
+        defer_on_err! { log("inner-block defer_on_err") }
+        defer! { log("defer") }
+        panic!("inner panic");
+    }
 }
 
 struct PanicsInsideDrop;
@@ -85,14 +88,19 @@ impl Drop for PanicsInsideDrop {
 }
 
 #[test]
-fn documented_limit_a_function_entered_during_unwinding_that_panics_too() {
-    // Stable Rust exposes `thread::panicking()`, not a panic count, so a
-    // function entered while the thread unwinds cannot tell its own panic
-    // from the one already in flight: it classifies the exit as not
-    // panicking, and `defer_on_err!` does not run. `defer!` still runs.
+fn a_function_entered_during_unwinding_that_panics_too() {
+    // A guard in the body's outermost block knows the function panicked:
+    // the body did not complete. A `defer_on_err!` in an inner block asks
+    // the thread, and stable Rust exposes `thread::panicking()`, not a panic
+    // count, so a function entered while the thread unwinds cannot tell its
+    // own panic from the one already in flight there: it sees no panic (the
+    // documented limit). `defer!` runs either way.
     let _ = panic_message(|| {
         let _inside = PanicsInsideDrop;
         panic!("outer panic");
     });
-    assert_eq!(events(), ["defer", "inner: Err(\"inner panic\")"]);
+    assert_eq!(
+        events(),
+        ["defer", "top-level defer_on_err", "inner: Err(\"inner panic\")"]
+    );
 }

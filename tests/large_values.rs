@@ -182,7 +182,9 @@ fn large_return_values_cost_a_bounded_number_of_extra_copies() {
     let hand = stack_needed("hand_written_boundary");
     println!("hand_written_boundary: {} KiB", hand / 1024);
     // `catch_unwind` itself copies the value several times in a debug
-    // build; the boundary adds about one copy to that.
-    assert!(copies("boundary", hand) <= 2.0);
-    assert!(copies("boundary_with_slot", hand) <= 7.0);
+    // build; the boundary adds a few, the most on the first boundary of a
+    // thread (measured here: each case runs on a new thread), which installs
+    // the panic hook first.
+    assert!(copies("boundary", hand) <= 3.0);
+    assert!(copies("boundary_with_slot", hand) <= 9.0);
 }

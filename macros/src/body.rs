@@ -221,6 +221,8 @@ pub(crate) struct Rewriter<'a> {
     mode: Mode,
     slot: bool,
     next_index: usize,
+    /// How many blocks deep the rewriter is: 1 in the body's outermost block.
+    block_depth: usize,
     pub(crate) errors: Errors,
 }
 
@@ -233,6 +235,7 @@ impl<'a> Rewriter<'a> {
             mode,
             slot: mode == Mode::Slot,
             next_index: 0,
+            block_depth: 0,
             errors: Errors::default(),
         }
     }
@@ -320,6 +323,7 @@ impl<'a> Rewriter<'a> {
 
 impl VisitMut for Rewriter<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
+        self.block_depth += 1;
         let stmts = std::mem::take(&mut block.stmts);
         for mut stmt in stmts {
             let guard = as_deferred(&stmt, self.root).map(|found| {
@@ -340,7 +344,10 @@ impl VisitMut for Rewriter<'_> {
                         &self.private,
                         &self.scope(),
                         &self.names.site,
-                        index,
+                        deferred::Place {
+                            index,
+                            top: self.block_depth == 1,
+                        },
                     )
                 })
             });
@@ -353,6 +360,7 @@ impl VisitMut for Rewriter<'_> {
                 }
             }
         }
+        self.block_depth -= 1;
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {

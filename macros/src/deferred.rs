@@ -323,6 +323,14 @@ impl VisitMut for BodyCheck {
     fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
 }
 
+/// Where a guard is: its number in the function, and whether it is in the
+/// outermost block of the body.
+#[derive(Clone, Copy)]
+pub(crate) struct Place {
+    pub(crate) index: usize,
+    pub(crate) top: bool,
+}
+
 /// The guard statement an action becomes.
 pub(crate) fn guard(
     action: Action,
@@ -331,11 +339,25 @@ pub(crate) fn guard(
     private: &TokenStream,
     scope: &TokenStream,
     site: &Ident,
-    index: usize,
+    place: Place,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
     let private = &crate::args::relocate(private, at);
     let scope = &crate::args::relocate(scope, at);
+    let index = place.index;
+    // Only `defer_on_err!` in an inner block needs to know whether the
+    // thread was unwinding when it was registered (see `Inner`).
+    let depth = match (&action, place.top) {
+        (_, true) => quote_spanned!(span=> #private::Top),
+        (
+            Action::Block {
+                kind: Kind::DeferOnErr,
+                ..
+            },
+            false,
+        ) => quote_spanned!(span=> #private::Inner::now()),
+        (_, false) => quote_spanned!(span=> #private::Inner::label_only()),
+    };
     match action {
         Action::Block { kind, capture, stmts } => {
             let (name, constructor) = match kind {
@@ -351,14 +373,14 @@ pub(crate) fn guard(
             let closure = quote_spanned!(span=> #capture || { #(#stmts)* });
             quote_spanned! {span=>
                 #(#attrs)*
-                let #name = #private::#constructor(#scope, #site, #closure);
+                let #name = #private::#constructor(#scope, #depth, #site, #closure);
             }
         }
         Action::Hook(closure) => {
             let name = format_ident!("__hook_{}", index, span = span);
             quote_spanned! {span=>
                 #(#attrs)*
-                let #name = #private::hook(#scope, #site, #closure);
+                let #name = #private::hook(#scope, #depth, #site, #closure);
             }
         }
     }

@@ -72,15 +72,40 @@ pub async fn catch_future<F: Future>(future: F) -> Result<F::Output, Panic> {
 /// panic returns `handler(panic)`.
 #[doc(hidden)]
 #[inline]
-pub fn recover<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
-    // `catch_in` written out: one frame less, which a debug build pays in
-    // copies of a large return value.
-    let outer = hook::enter();
+pub fn recover<S, R>(site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
+    match hook::enter() {
+        Some(outer) => recover_entered::<S, R>(outer, body, handler),
+        None => recover_first::<S, R>(site, body, handler),
+    }
+}
+
+/// The boundary proper, once entered at depth `outer + 1`. (`catch_in`
+/// written out: a frame less, which a debug build pays in copies of a large
+/// return value.)
+#[inline]
+fn recover_entered<S, R>(outer: usize, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
     let result = catch_unwind(AssertUnwindSafe(body));
     hook::leave(outer);
     match result {
         Ok(value) => value,
         Err(payload) => handler(caught::<S>(payload, outer + 1)),
+    }
+}
+
+/// The first boundary on a thread: installs the hook, then runs as usual.
+/// Out of line, and reached by a tail call, so that the happy path of every
+/// other boundary saves no registers for it.
+#[cold]
+#[inline(never)]
+fn recover_first<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
+    match hook::first_boundary_on_thread().then(hook::enter).flatten() {
+        Some(outer) => recover_entered::<S, R>(outer, body, handler),
+        // The hook could not be installed (this thread is unwinding): the
+        // boundary catches all the same, without a record of the panic.
+        None => match catch_unwind(AssertUnwindSafe(body)) {
+            Ok(value) => value,
+            Err(payload) => handler(caught::<S>(payload, 0)),
+        },
     }
 }
 
@@ -112,12 +137,26 @@ pub fn recover_async<'a, S, F: Future + 'a>(
 /// the site whose type names the function (see [`site_name`]).
 #[inline]
 fn catch_in<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
-    let outer = hook::enter();
+    match hook::enter() {
+        Some(outer) => catch_entered::<S, T>(outer, f),
+        None => catch_first::<S, T>(f),
+    }
+}
+
+#[inline]
+fn catch_entered<S, T>(outer: usize, f: impl FnOnce() -> T) -> Result<T, Panic> {
     let result = catch_unwind(AssertUnwindSafe(f));
     hook::leave(outer);
-    match result {
-        Ok(value) => Ok(value),
-        Err(payload) => Err(caught::<S>(payload, outer + 1)),
+    result.map_err(|payload| caught::<S>(payload, outer + 1))
+}
+
+/// The first boundary on a thread, as [`recover_first`].
+#[cold]
+#[inline(never)]
+fn catch_first<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
+    match hook::first_boundary_on_thread().then(hook::enter).flatten() {
+        Some(outer) => catch_entered::<S, T>(outer, f),
+        None => catch_unwind(AssertUnwindSafe(f)).map_err(|payload| caught::<S>(payload, 0)),
     }
 }
 

@@ -4,15 +4,15 @@
 //! Hooks (`defer!(|ret| …)`) read and change the value in the slot, and
 //! `defer_on_err!` looks at it to tell a failing exit from a successful one.
 //! A function whose body has only plain `defer!` actions gets no slot at all:
-//! its guards consult [`NoSlot`], which can only tell unwinding from the end
-//! of the block.
+//! its guards consult [`NoSlot`].
 
 use core::cell::{RefCell, RefMut};
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
@@ -75,24 +75,99 @@ pub struct ReturnSeenByDeferOnExit {
 
 const SEEN: ReturnSeenByDeferOnExit = ReturnSeenByDeferOnExit { _sealed: () };
 
+/// Where a guard was registered, which decides what an empty slot means.
+pub trait Depth: Copy {
+    /// The exit when the slot is empty (and, in an `async fn`, a poll is
+    /// running): the function panicked, or the guard's block just ended.
+    fn empty_exit(self) -> Exit;
+}
+
+/// A guard in the outermost block of the body. That block is left only when
+/// the body completes, and every completion stores a value first, or when it
+/// unwinds: an empty slot means the function panicked, with no need to ask
+/// the thread (and no mistaking an unwinding that was already going on when
+/// the function was called, from a `Drop`, for the function's own).
+#[derive(Clone, Copy, Debug)]
+pub struct Top;
+
+impl Depth for Top {
+    #[inline]
+    fn empty_exit(self) -> Exit {
+        Exit::Panicked
+    }
+}
+
+/// A guard in an inner block, which also ends normally (its end, `break`,
+/// `continue`) while the function goes on. Whether it ends by unwinding is
+/// told by `thread::panicking()`, compared with the state when the guard was
+/// created, so that a function called while the thread was already
+/// unwinding does not take that unwinding for its own panic (the bug of
+/// scopeguard's `OnUnwind`, bluss/scopeguard#43).
+#[derive(Clone, Copy, Debug)]
+pub struct Inner {
+    unwinding_before: bool,
+}
+
+impl Inner {
+    /// For a `defer_on_err!`, which needs the exact answer: records the
+    /// thread's state now.
+    #[inline]
+    #[must_use]
+    pub fn now() -> Self {
+        Inner {
+            unwinding_before: thread::panicking(),
+        }
+    }
+
+    /// For a `defer!` or a hook, which run (or not) whatever the answer and
+    /// only label the exit for `tracing`: records nothing.
+    #[inline]
+    #[must_use]
+    pub const fn label_only() -> Self {
+        Inner {
+            unwinding_before: false,
+        }
+    }
+}
+
+impl Depth for Inner {
+    #[inline]
+    fn empty_exit(self) -> Exit {
+        if thread::panicking() && !self.unwinding_before {
+            Exit::Panicked
+        } else {
+            Exit::ScopeEnd
+        }
+    }
+}
+
 /// What a guard asks of the function it belongs to when its block is left.
 pub trait Scope: Copy {
     /// The function's return type (`()` for [`NoSlot`]).
     type Value;
 
-    /// Classifies the current exit. `unwinding` is `thread::panicking()` now;
-    /// `failed` tells a failing return value from a successful one.
-    fn exit(self, unwinding: bool, failed: impl FnOnce(&Self::Value) -> bool) -> Exit;
+    /// Classifies the current exit for a guard at `depth`; `failed` tells a
+    /// failing return value from a successful one.
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&Self::Value) -> bool) -> Exit;
 
     /// The exit as `tracing` reports it, using the slot's classifier.
-    fn traced_exit(self, unwinding: bool) -> Exit;
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit;
+
+    /// Whether a value is being returned (hooks run only then).
+    fn has_value(self) -> bool;
 
     /// Runs a hook on the value about to be returned.
     fn with_value(self, hook: impl FnOnce(&mut Self::Value));
+
+    /// A deferred action panicked while the function was returning: the
+    /// value will never be returned, so it is dropped, and the actions that
+    /// run after this one see the function panicking.
+    fn discard_value(self);
 }
 
 /// The scope of a function that has only plain `defer!` actions: it has no
-/// exit slot, so it can tell only unwinding from the end of a block.
+/// exit slot, so it can tell only unwinding from the end of a block (for
+/// `tracing`; a plain `defer!` runs either way).
 #[derive(Clone, Copy, Debug)]
 pub struct NoSlot;
 
@@ -100,8 +175,8 @@ impl Scope for NoSlot {
     type Value = ();
 
     #[inline]
-    fn exit(self, unwinding: bool, _failed: impl FnOnce(&()) -> bool) -> Exit {
-        if unwinding {
+    fn exit<D: Depth>(self, _depth: D, _failed: impl FnOnce(&()) -> bool) -> Exit {
+        if thread::panicking() {
             Exit::Panicked
         } else {
             Exit::ScopeEnd
@@ -109,37 +184,38 @@ impl Scope for NoSlot {
     }
 
     #[inline]
-    fn traced_exit(self, unwinding: bool) -> Exit {
-        self.exit(unwinding, |()| false)
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, |()| false)
     }
 
     #[inline]
-    fn with_value(self, hook: impl FnOnce(&mut ())) {
-        hook(&mut ());
+    fn has_value(self) -> bool {
+        false
     }
+
+    #[inline]
+    fn with_value(self, _hook: impl FnOnce(&mut ())) {}
+
+    #[inline]
+    fn discard_value(self) {}
 }
 
 /// The exit slot of a synchronous function.
 ///
-/// `C` picks how `tracing` labels a return value (see the `outcome` module); it
-/// does not change behaviour.
+/// `C` picks how `tracing` labels a return value (see the `outcome` module);
+/// it does not change behaviour.
 pub struct ExitSlot<R, C> {
     value: RefCell<Option<R>>,
-    /// Whether the thread was already unwinding when the function was called
-    /// (from a `Drop` during unwinding, say): such unwinding is not this
-    /// function's panic.
-    entered_unwinding: bool,
     classify: PhantomData<C>,
 }
 
 impl<R, C> ExitSlot<R, C> {
-    /// An empty slot for a function entered now.
+    /// An empty slot.
     #[inline]
     #[must_use]
     pub fn new(_classifier: C) -> Self {
         ExitSlot {
             value: RefCell::new(None),
-            entered_unwinding: thread::panicking(),
             classify: PhantomData,
         }
     }
@@ -189,23 +265,22 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
     type Value = R;
 
     #[inline]
-    fn exit(self, unwinding: bool, failed: impl FnOnce(&R) -> bool) -> Exit {
-        if unwinding && !self.entered_unwinding {
-            return Exit::Panicked;
-        }
-        match self.value.try_borrow() {
-            Ok(slot) => match &*slot {
-                Some(value) if failed(value) => Exit::Failed,
-                Some(_) => Exit::Returned,
-                None => Exit::ScopeEnd,
-            },
-            Err(_) => Exit::ScopeEnd,
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        match self.value.try_borrow().as_deref() {
+            Ok(Some(value)) if failed(value) => Exit::Failed,
+            Ok(Some(_)) => Exit::Returned,
+            _ => depth.empty_exit(),
         }
     }
 
     #[inline]
-    fn traced_exit(self, unwinding: bool) -> Exit {
-        self.exit(unwinding, C::is_failure)
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, C::is_failure)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        matches!(self.value.try_borrow().as_deref(), Ok(Some(_)))
     }
 
     #[inline]
@@ -216,11 +291,13 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
             }
         }
     }
-}
 
-const NOT_POLLING: u8 = 0;
-const POLLING: u8 = 1;
-const POLLING_WHILE_UNWINDING: u8 = 2;
+    #[inline]
+    fn discard_value(self) {
+        let value = self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take());
+        drop_quietly(value);
+    }
+}
 
 /// The exit slot of an `async fn`.
 ///
@@ -230,7 +307,7 @@ const POLLING_WHILE_UNWINDING: u8 = 2;
 /// dropped outside any poll knows the future was cancelled.
 pub struct AsyncExitSlot<R, C> {
     value: Mutex<Option<R>>,
-    poll: AtomicU8,
+    polling: AtomicBool,
     classify: PhantomData<C>,
 }
 
@@ -241,7 +318,7 @@ impl<R, C> AsyncExitSlot<R, C> {
     pub fn new(_classifier: C) -> Self {
         AsyncExitSlot {
             value: Mutex::new(None),
-            poll: AtomicU8::new(NOT_POLLING),
+            polling: AtomicBool::new(false),
             classify: PhantomData,
         }
     }
@@ -270,15 +347,12 @@ impl<R, C> AsyncExitSlot<R, C> {
         F: Future<Output = ReturnSeenByDeferOnExit>,
     {
         core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnSeenByDeferOnExit> {
-            let _polling = PollMark::enter(&self.poll);
+            let _polling = PollMark::enter(&self.polling);
             body.as_mut().poll(cx)
         })
     }
 
     /// Takes the value out once every deferred action of the body has run.
-    ///
-    /// By reference, not by value: moving the slot into a call would copy it
-    /// on the stack of a debug build.
     #[inline]
     pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
         match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
@@ -294,28 +368,22 @@ impl<R, C> AsyncExitSlot<R, C> {
     }
 }
 
-/// Marks a poll as running for as long as it lives, also while the poll unwinds.
-struct PollMark<'a>(&'a AtomicU8);
+/// Marks a poll as running for as long as it lives, also while the poll
+/// unwinds.
+struct PollMark<'a>(&'a AtomicBool);
 
 impl<'a> PollMark<'a> {
     #[inline]
-    fn enter(poll: &'a AtomicU8) -> Self {
-        // A poll that starts while the thread is unwinding (a future driven
-        // from a `Drop`) must not take that unwinding for its own panic.
-        let mark = if thread::panicking() {
-            POLLING_WHILE_UNWINDING
-        } else {
-            POLLING
-        };
-        poll.store(mark, Relaxed);
-        PollMark(poll)
+    fn enter(polling: &'a AtomicBool) -> Self {
+        polling.store(true, Relaxed);
+        PollMark(polling)
     }
 }
 
 impl Drop for PollMark<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.0.store(NOT_POLLING, Relaxed);
+        self.0.store(false, Relaxed);
     }
 }
 
@@ -323,22 +391,26 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
     type Value = R;
 
     #[inline]
-    fn exit(self, unwinding: bool, failed: impl FnOnce(&R) -> bool) -> Exit {
-        match self.poll.load(Relaxed) {
-            NOT_POLLING => return Exit::Cancelled,
-            POLLING if unwinding => return Exit::Panicked,
-            _ => {}
-        }
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
         match &*self.value.lock().unwrap_or_else(PoisonError::into_inner) {
             Some(value) if failed(value) => Exit::Failed,
             Some(_) => Exit::Returned,
-            None => Exit::ScopeEnd,
+            None if !self.polling.load(Relaxed) => Exit::Cancelled,
+            None => depth.empty_exit(),
         }
     }
 
     #[inline]
-    fn traced_exit(self, unwinding: bool) -> Exit {
-        self.exit(unwinding, C::is_failure)
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, C::is_failure)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        self.value
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
     }
 
     #[inline]
@@ -346,6 +418,21 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
         if let Some(value) = &mut *self.value.lock().unwrap_or_else(PoisonError::into_inner) {
             hook(value);
         }
+    }
+
+    #[inline]
+    fn discard_value(self) {
+        let value = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop_quietly(value);
+    }
+}
+
+/// Drops a discarded return value; should its `Drop` panic, the panic is
+/// caught and the value leaked, since a cleanup's panic is already on its way.
+#[cold]
+fn drop_quietly<R>(value: Option<R>) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        core::mem::forget(payload);
     }
 }
 

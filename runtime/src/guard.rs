@@ -4,20 +4,26 @@
 //! that block is left, after the locals declared after it and before those
 //! declared before it (LIFO, interleaved with ordinary drops).
 //!
-//! The panic policy, shared by all three: an action runs directly unless the
-//! thread is already unwinding, when it runs inside `catch_unwind` so that a
-//! second panic cannot abort the process. A panic contained that way is
-//! reported (panic hook, and a `tracing` ERROR event) and the original panic
-//! goes on. On the return path an action's panic simply propagates; the
-//! guards that drop after it then see an unwinding exit, so they still run
-//! (`defer_on_err!` included) and their own panics are contained.
+//! The panic policy, shared by all three: an action always runs inside
+//! `catch_unwind`, which costs nothing until the action panics (it is a
+//! landing pad, not a check), and what happens to a caught panic is decided
+//! there, off the happy path:
+//! - if the thread was already unwinding, the panic is contained: it was
+//!   reported by the panic hook, it is reported again as a `tracing` ERROR
+//!   event, and the original panic goes on, where a plain `Drop` would have
+//!   aborted the process;
+//! - if the function was returning, the panic propagates (`resume_unwind`,
+//!   the same payload) after the value being returned is dropped: the guards
+//!   that drop after this one then see the function panicking, so
+//!   `defer_on_err!` runs and hooks do not, and their own panics are
+//!   contained.
 
 use core::marker::PhantomData;
 use std::any::Any;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::thread;
 
-use crate::exit::{is_failure, Exit, Scope};
+use crate::exit::{is_failure, Depth, Exit, Scope};
 use crate::outcome::Outcome;
 use crate::{hook, trace};
 
@@ -42,8 +48,9 @@ impl Kind {
 
 /// Runs its action when its block is left, however it is left (`defer!`).
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct DeferGuard<X: Scope, S, F: FnOnce()> {
+pub struct DeferGuard<X: Scope, D: Depth, S, F: FnOnce()> {
     scope: X,
+    depth: D,
     action: Option<F>,
     site: PhantomData<fn() -> S>,
 }
@@ -51,8 +58,9 @@ pub struct DeferGuard<X: Scope, S, F: FnOnce()> {
 /// Runs its action only when the function is failing (`defer_on_err!`):
 /// returning `Err`/`None`, unwinding from its own panic, or cancelled.
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct ErrGuard<X: Scope, S, F: FnOnce()> {
+pub struct ErrGuard<X: Scope, D: Depth, S, F: FnOnce()> {
     scope: X,
+    depth: D,
     action: Option<F>,
     /// `Outcome::is_failure` of the return type, taken where the constructor
     /// checks the bound: the struct and its `Drop` carry no bound of their
@@ -65,32 +73,41 @@ pub struct ErrGuard<X: Scope, S, F: FnOnce()> {
 /// Runs its hook on the value being returned, only when the function returns
 /// (`defer!(|ret| …)`).
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct HookGuard<X: Scope, S, F: FnOnce(&mut X::Value)> {
+pub struct HookGuard<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> {
     scope: X,
+    depth: D,
     hook: Option<F>,
     site: PhantomData<fn() -> S>,
 }
 
 /// `defer! { … }`
-#[inline(always)]
-pub fn defer<X: Scope, S, F: FnOnce()>(scope: X, _site: S, action: F) -> DeferGuard<X, S, F> {
+#[inline]
+pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
+    scope: X,
+    depth: D,
+    _site: S,
+    action: F,
+) -> DeferGuard<X, D, S, F> {
     DeferGuard {
         scope,
+        depth,
         action: Some(action),
         site: PhantomData,
     }
 }
 
 /// `defer_on_err! { … }`
-#[inline(always)]
-pub fn defer_on_err<X, S, F>(scope: X, _site: S, action: F) -> ErrGuard<X, S, F>
+#[inline]
+pub fn defer_on_err<X, D, S, F>(scope: X, depth: D, _site: S, action: F) -> ErrGuard<X, D, S, F>
 where
     X: Scope,
     X::Value: Outcome,
+    D: Depth,
     F: FnOnce(),
 {
     ErrGuard {
         scope,
+        depth,
         action: Some(action),
         failed: is_failure::<X::Value>,
         site: PhantomData,
@@ -98,56 +115,53 @@ where
 }
 
 /// `defer!(|ret| …)`
-#[inline(always)]
-pub fn hook<X: Scope, S, F: FnOnce(&mut X::Value)>(scope: X, _site: S, hook: F) -> HookGuard<X, S, F> {
+#[inline]
+pub fn hook<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)>(
+    scope: X,
+    depth: D,
+    _site: S,
+    hook: F,
+) -> HookGuard<X, D, S, F> {
     HookGuard {
         scope,
+        depth,
         hook: Some(hook),
         site: PhantomData,
     }
 }
 
-impl<X: Scope, S, F: FnOnce()> Drop for DeferGuard<X, S, F> {
+impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for DeferGuard<X, D, S, F> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(action) = self.action.take() {
-            let unwinding = thread::panicking();
-            let scope = self.scope;
-            run::<S>(
-                Kind::Defer,
-                unwinding,
-                move || scope.traced_exit(unwinding),
-                action,
-            );
+            let (scope, depth) = (self.scope, self.depth);
+            run::<S, X>(scope, Kind::Defer, || scope.traced_exit(depth), action);
         }
     }
 }
 
-impl<X: Scope, S, F: FnOnce()> Drop for ErrGuard<X, S, F> {
+impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for ErrGuard<X, D, S, F> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(action) = self.action.take() {
-            let unwinding = thread::panicking();
-            let exit = self.scope.exit(unwinding, self.failed);
+            let exit = self.scope.exit(self.depth, self.failed);
             if exit.is_failing() {
-                run::<S>(Kind::DeferOnErr, unwinding, move || exit, action);
+                run::<S, X>(self.scope, Kind::DeferOnErr, || exit, action);
             }
         }
     }
 }
 
-impl<X: Scope, S, F: FnOnce(&mut X::Value)> Drop for HookGuard<X, S, F> {
+impl<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> Drop for HookGuard<X, D, S, F> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(hook) = self.hook.take() {
-            let unwinding = thread::panicking();
-            let scope = self.scope;
-            let exit = scope.traced_exit(unwinding);
-            if exit.is_return() {
-                run::<S>(
+            let (scope, depth) = (self.scope, self.depth);
+            if scope.has_value() {
+                run::<S, X>(
+                    scope,
                     Kind::Hook,
-                    unwinding,
-                    move || exit,
+                    || scope.traced_exit(depth),
                     move || scope.with_value(hook),
                 );
             }
@@ -155,33 +169,40 @@ impl<X: Scope, S, F: FnOnce(&mut X::Value)> Drop for HookGuard<X, S, F> {
     }
 }
 
-/// Runs an action under the panic policy. `exit` is only evaluated for
-/// `tracing`.
+/// Runs an action under the panic policy. `exit` is evaluated only for
+/// `tracing`, or once the action panicked.
 #[inline(always)]
-fn run<S>(kind: Kind, unwinding: bool, exit: impl FnOnce() -> Exit, action: impl FnOnce()) {
-    if unwinding {
-        run_contained::<S>(kind, exit(), action);
-    } else {
-        trace::run::<S>(kind, exit, action);
+fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl FnOnce() -> Exit, action: impl FnOnce()) {
+    let started = trace::start();
+    match catch_unwind(AssertUnwindSafe(action)) {
+        Ok(()) => {
+            if let Some(started) = started.get() {
+                trace::ran::<S>(kind, exit(), started);
+            }
+        }
+        Err(payload) => {
+            // The exit the action ran on, before this panic changes it.
+            let exit = exit();
+            let unwinding = thread::panicking();
+            if !unwinding {
+                scope.discard_value();
+            }
+            action_panicked::<S>(kind, exit, unwinding, payload);
+        }
     }
 }
 
-/// Runs an action while the thread unwinds: its panic is caught, reported and
-/// dropped, so the unwinding panic goes on and nothing aborts.
+/// What follows a deferred action's panic: contained while the thread was
+/// already unwinding, propagated when the function was returning.
 #[cold]
 #[inline(never)]
-fn run_contained<S>(kind: Kind, exit: Exit, action: impl FnOnce()) {
-    let region = hook::CleanupRegion::enter();
-    let started = trace::start();
-    let result = catch_unwind(AssertUnwindSafe(action));
-    drop(region);
-    match result {
-        Ok(()) => trace::ran::<S>(kind, exit, started),
-        Err(payload) => {
-            let location = hook::take_cleanup_record().and_then(|record| record.location);
-            trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
-            drop_payload(payload);
-        }
+fn action_panicked<S>(kind: Kind, exit: Exit, unwinding: bool, payload: Box<dyn Any + Send>) {
+    let location = hook::location_of(&*payload);
+    trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
+    if unwinding {
+        drop_payload(payload);
+    } else {
+        resume_unwind(payload);
     }
 }
 

@@ -10,9 +10,11 @@
 //! Each thread counts the boundaries it is inside (`DEPTH`); entering and
 //! leaving a boundary is all the happy path pays. The hook files what it
 //! learns under the current depth, so nested boundaries and many threads
-//! never mix up their panics, and a cleanup that panics while the thread is
-//! already unwinding (a "cleanup region") is filed apart from the panic that
-//! is unwinding.
+//! never mix up their panics. A panic that happens while the record of an
+//! earlier one at the same depth is still unclaimed is a deferred action
+//! panicking while that earlier panic unwinds: it is filed apart, so the
+//! boundary still gets the original, and it is reported, since nothing will
+//! recover it.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
@@ -33,22 +35,28 @@ thread_local! {
 }
 
 struct ThreadState {
-    /// What the hook learned, per boundary depth.
+    /// What the hook learned about the panic each boundary will catch, per
+    /// boundary depth.
     records: Vec<Option<Record>>,
-    /// The depth at which each running cleanup region was entered, innermost
-    /// last.
-    cleanup_regions: Vec<usize>,
-    /// What the hook learned about the last panic of a cleanup region.
-    cleanup_record: Option<Record>,
+    /// The last panic that was not filed for a boundary: a deferred action's
+    /// panic while another unwinds, or any panic outside every boundary.
+    other: Option<Record>,
 }
 
 impl ThreadState {
     const fn new() -> Self {
         ThreadState {
             records: Vec::new(),
-            cleanup_regions: Vec::new(),
-            cleanup_record: None,
+            other: None,
         }
+    }
+
+    fn slot(&mut self, depth: usize) -> Option<&mut Option<Record>> {
+        let index = depth.checked_sub(OUTSIDE + 1)?;
+        if self.records.len() <= index {
+            self.records.resize_with(index + 1, || None);
+        }
+        self.records.get_mut(index)
     }
 }
 
@@ -56,16 +64,20 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 static INSTALLING: Mutex<()> = Mutex::new(());
 static REPORT_RECOVERED: AtomicBool = AtomicBool::new(false);
 
-/// Enters a boundary; returns the depth to restore with [`leave`].
+/// Enters a boundary; returns the depth to restore with [`leave`], or `None`
+/// the first time on this thread, when [`first_boundary_on_thread`] must run
+/// first. (The caller makes that call from a cold function of its own: a
+/// call on the happy path's branch would make every boundary save and restore
+/// registers.)
 #[inline(always)]
-pub(crate) fn enter() -> usize {
+pub(crate) fn enter() -> Option<usize> {
     DEPTH.with(|depth| {
-        let mut outer = depth.get();
+        let outer = depth.get();
         if outer == 0 {
-            outer = first_boundary_on_thread();
+            return None;
         }
         depth.set(outer + 1);
-        outer
+        Some(outer)
     })
 }
 
@@ -75,16 +87,17 @@ pub(crate) fn leave(outer: usize) {
     DEPTH.with(|depth| depth.set(outer));
 }
 
+/// Installs the hook if no thread did yet; then boundaries on this thread
+/// are counted. False if it cannot be done now (this thread is unwinding,
+/// when `set_hook` is not allowed): the caller runs its boundary uncounted,
+/// and the next boundary tries again.
 #[cold]
-#[inline(never)]
-fn first_boundary_on_thread() -> usize {
-    if install() {
-        OUTSIDE
-    } else {
-        // Not installed (this thread is unwinding, when `set_hook` is not
-        // allowed): stay at 0 so the next boundary tries again.
-        0
+pub(crate) fn first_boundary_on_thread() -> bool {
+    let installed = install();
+    if installed {
+        DEPTH.with(|depth| depth.set(OUTSIDE));
     }
+    installed
 }
 
 /// Installs the hook once for the process; false if it cannot be done now.
@@ -137,26 +150,25 @@ fn on_panic(info: &PanicHookInfo<'_>) -> Verdict {
         let Ok(mut state) = state.try_borrow_mut() else {
             return Verdict::Forward;
         };
-        if state.cleanup_regions.last() == Some(&depth) {
-            // A cleanup panicking while the thread unwinds: it is contained,
-            // not recovered, so it is reported; its record must not replace
-            // the record of the panic that is unwinding.
-            state.cleanup_record = Some(record(info, false));
-            return Verdict::Forward;
-        }
-        if depth <= OUTSIDE {
-            return Verdict::Forward;
-        }
         let withhold = !REPORT_RECOVERED.load(Ordering::Relaxed);
-        let slot = depth - OUTSIDE - 1;
-        if state.records.len() <= slot {
-            state.records.resize_with(slot + 1, || None);
-        }
-        state.records[slot] = Some(record(info, withhold));
-        if withhold {
-            Verdict::Withhold
-        } else {
-            Verdict::Forward
+        match state.slot(depth) {
+            // Inside a boundary, which will catch this panic: file it there.
+            Some(slot) if slot.is_none() => {
+                *slot = Some(record(info, withhold));
+                if withhold {
+                    Verdict::Withhold
+                } else {
+                    Verdict::Forward
+                }
+            }
+            // Inside a boundary whose panic is still unwinding (a deferred
+            // action panicking meanwhile: contained, not recovered), or
+            // outside every boundary: report it, and keep what `tracing`
+            // wants to know about it.
+            _ => {
+                state.other = Some(record(info, false));
+                Verdict::Forward
+            }
         }
     });
     verdict.unwrap_or(Verdict::Forward)
@@ -173,57 +185,39 @@ fn record(info: &PanicHookInfo<'_>, withheld_report: bool) -> Record {
 }
 
 /// Takes what the hook filed for the boundary at `depth`, if it describes
-/// this payload.
+/// this payload. The boundary's own record is cleared either way: one that
+/// does not match was left by a panic someone else caught.
 pub(crate) fn take_record(depth: usize, payload: &(dyn std::any::Any + Send)) -> Option<Record> {
-    let slot = depth.checked_sub(OUTSIDE + 1)?;
     STATE
         .try_with(|state| {
             let mut state = state.try_borrow_mut().ok()?;
-            let record = state.records.get_mut(slot)?.take()?;
-            record.matches(payload).then_some(record)
+            let filed = state.slot(depth).and_then(Option::take);
+            match filed {
+                Some(record) if record.matches(payload) => Some(record),
+                // That stale record made the hook file this panic apart.
+                _ => state.other.take().filter(|record| record.matches(payload)),
+            }
         })
         .ok()
         .flatten()
 }
 
-/// A cleanup running while the thread unwinds: panics inside it are filed
-/// apart (see [`take_cleanup_record`]) and always reported.
-pub(crate) struct CleanupRegion {
-    entered: bool,
-}
-
-impl CleanupRegion {
-    pub(crate) fn enter() -> Self {
-        let depth = DEPTH.with(Cell::get);
-        let entered = STATE
-            .try_with(|state| match state.try_borrow_mut() {
-                Ok(mut state) => {
-                    state.cleanup_regions.push(depth);
-                    true
-                }
-                Err(_) => false,
-            })
-            .unwrap_or(false);
-        CleanupRegion { entered }
-    }
-}
-
-impl Drop for CleanupRegion {
-    fn drop(&mut self) {
-        if self.entered {
-            let _ = STATE.try_with(|state| {
-                if let Ok(mut state) = state.try_borrow_mut() {
-                    state.cleanup_regions.pop();
-                }
-            });
-        }
-    }
-}
-
-/// What the hook learned about the panic of the cleanup region just left.
-pub(crate) fn take_cleanup_record() -> Option<Record> {
+/// Where a deferred action's panic happened, when the hook saw it: filed
+/// apart (it panicked while another panic unwound, or outside every
+/// boundary), or filed for the enclosing boundary (it panicked while the
+/// function returned, and propagates to that boundary, which keeps the
+/// record).
+pub(crate) fn location_of(payload: &(dyn std::any::Any + Send)) -> Option<Location> {
+    let depth = DEPTH.with(Cell::get);
     STATE
-        .try_with(|state| state.try_borrow_mut().ok()?.cleanup_record.take())
+        .try_with(|state| {
+            let mut state = state.try_borrow_mut().ok()?;
+            if let Some(record) = state.other.take_if(|record| record.matches(payload)) {
+                return record.location;
+            }
+            let filed = state.slot(depth)?.as_ref()?;
+            filed.matches(payload).then(|| filed.location.clone()).flatten()
+        })
         .ok()
         .flatten()
 }
@@ -234,31 +228,17 @@ pub(crate) fn take_cleanup_record() -> Option<Record> {
 pub(crate) fn before_resume(record: Record, print: impl FnOnce(&Record)) {
     let depth = DEPTH.with(Cell::get);
     if depth > OUTSIDE {
-        let slot = depth - OUTSIDE - 1;
         let _ = STATE.try_with(|state| {
-            if let Ok(mut state) = state.try_borrow_mut() {
-                if state.records.len() <= slot {
-                    state.records.resize_with(slot + 1, || None);
-                }
-                state.records[slot] = Some(record);
+            if let Some(slot) = state
+                .try_borrow_mut()
+                .ok()
+                .as_mut()
+                .and_then(|state| state.slot(depth))
+            {
+                *slot = Some(record);
             }
         });
     } else if record.withheld_report {
         print(&record);
     }
-}
-
-/// Where the panic filed for the current boundary happened, if one is filed:
-/// the location of a cleanup's panic on the return path, which propagates to
-/// that boundary.
-#[cfg(feature = "tracing")]
-pub(crate) fn current_location() -> Option<Location> {
-    let slot = DEPTH.with(Cell::get).checked_sub(OUTSIDE + 1)?;
-    STATE
-        .try_with(|state| {
-            let state = state.try_borrow().ok()?;
-            state.records.get(slot)?.as_ref()?.location.clone()
-        })
-        .ok()
-        .flatten()
 }

@@ -65,7 +65,9 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 #[doc(hidden)]
 pub mod __private {
     pub use crate::boundary::{recover, recover_async};
-    pub use crate::exit::{AsyncExitSlot, Exit, ExitSlot, NoSlot, ReturnSeenByDeferOnExit, Scope};
+    pub use crate::exit::{
+        AsyncExitSlot, Depth, Exit, ExitSlot, Inner, NoSlot, ReturnSeenByDeferOnExit, Scope, Top,
+    };
     pub use crate::guard::{defer, defer_on_err, hook, DeferGuard, ErrGuard, HookGuard};
     pub use crate::outcome::{
         ByOutcome, Classifier, Classify, Outcome, PickByOutcome, PickUnclassified, Unclassified,

@@ -66,7 +66,9 @@ impl<R: Outcome> Classify<R> for ByOutcome {
 /// Chooses a classifier for `R` by autoref specialization: method lookup on
 /// `&Classifier<R>` finds [`PickByOutcome`] first when `R: Outcome` holds, and
 /// falls back to [`PickUnclassified`] otherwise (including for a generic `R`
-/// that is not known to be a `Result` or `Option`).
+/// that is not known to be a `Result` or `Option`). The method's name is
+/// unlikely enough that a trait of the user's, in scope where the expansion
+/// lands, does not offer one of its own.
 pub struct Classifier<R>(PhantomData<fn() -> R>);
 
 impl<R> Classifier<R> {
@@ -86,12 +88,12 @@ impl<R> Default for Classifier<R> {
 /// Chosen when the return type implements [`Outcome`].
 pub trait PickByOutcome {
     /// The classifier.
-    fn pick(&self) -> ByOutcome;
+    fn __epilogue_classifier(&self) -> ByOutcome;
 }
 
 impl<R: Outcome> PickByOutcome for Classifier<R> {
     #[inline(always)]
-    fn pick(&self) -> ByOutcome {
+    fn __epilogue_classifier(&self) -> ByOutcome {
         ByOutcome
     }
 }
@@ -99,12 +101,12 @@ impl<R: Outcome> PickByOutcome for Classifier<R> {
 /// Chosen for any other return type.
 pub trait PickUnclassified {
     /// The classifier.
-    fn pick(&self) -> Unclassified;
+    fn __epilogue_classifier(&self) -> Unclassified;
 }
 
 impl<R> PickUnclassified for &Classifier<R> {
     #[inline(always)]
-    fn pick(&self) -> Unclassified {
+    fn __epilogue_classifier(&self) -> Unclassified {
         Unclassified
     }
 }
@@ -119,6 +121,6 @@ macro_rules! __epilogue_classifier {
     ($ty:ty) => {{
         #[allow(unused_imports)]
         use $crate::__private::{PickByOutcome as _, PickUnclassified as _};
-        (&$crate::__private::Classifier::<$ty>::new()).pick()
+        (&$crate::__private::Classifier::<$ty>::new()).__epilogue_classifier()
     }};
 }

@@ -22,45 +22,34 @@ mod imp {
     use super::{Any, Exit, Kind, Location, Panic};
     use crate::boundary::site_name;
     use crate::panic::{payload_message, NON_STRING_PAYLOAD};
-    use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
     use std::time::Instant;
     use tracing::Level;
 
-    /// The start of an action, when its TRACE event is wanted.
-    pub(crate) type Started = Option<Instant>;
+    /// When an action started, if its TRACE event is wanted.
+    pub(crate) struct Started(Option<Instant>);
+
+    impl Started {
+        #[inline]
+        pub(crate) fn get(self) -> Option<Instant> {
+            self.0
+        }
+    }
 
     #[inline]
     pub(crate) fn start() -> Started {
-        tracing::enabled!(target: "epilogue", Level::TRACE).then(Instant::now)
+        Started(tracing::enabled!(target: "epilogue", Level::TRACE).then(Instant::now))
     }
 
-    /// Runs an action on the return path, timing it for the TRACE event and
-    /// reporting a panic before it propagates.
-    #[inline]
-    pub(crate) fn run<S>(kind: Kind, exit: impl FnOnce() -> Exit, action: impl FnOnce()) {
-        let exit = exit();
-        let started = start();
-        match catch_unwind(AssertUnwindSafe(action)) {
-            Ok(()) => ran::<S>(kind, exit, started),
-            Err(payload) => {
-                action_panicked::<S>(kind, exit, &*payload, crate::hook::current_location().as_ref());
-                resume_unwind(payload)
-            }
-        }
-    }
-
-    pub(crate) fn ran<S>(kind: Kind, exit: Exit, started: Started) {
-        if let Some(started) = started {
-            let elapsed_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            tracing::trace!(
-                target: "epilogue",
-                function = site_name::<S>(),
-                kind = kind.as_str(),
-                exit = exit.as_str(),
-                elapsed_ns,
-                "deferred action ran"
-            );
-        }
+    pub(crate) fn ran<S>(kind: Kind, exit: Exit, started: Instant) {
+        let elapsed_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        tracing::trace!(
+            target: "epilogue",
+            function = site_name::<S>(),
+            kind = kind.as_str(),
+            exit = exit.as_str(),
+            elapsed_ns,
+            "deferred action ran"
+        );
     }
 
     pub(crate) fn action_panicked<S>(
@@ -94,10 +83,25 @@ mod imp {
 #[cfg(not(feature = "tracing"))]
 mod imp {
     // Same signatures as with the feature, so callers need no `cfg`.
-    #![allow(clippy::extra_unused_type_parameters)]
+    #![allow(
+        clippy::extra_unused_type_parameters,
+        clippy::unused_self,
+        clippy::needless_pass_by_value
+    )]
     use super::{Any, Exit, Kind, Location, Panic};
 
+    /// Nothing is timed: `get` is always `None`, which removes the call.
     pub(crate) struct Started;
+
+    /// The time type of the `tracing` build, never built here.
+    pub(crate) enum Never {}
+
+    impl Started {
+        #[inline(always)]
+        pub(crate) fn get(self) -> Option<Never> {
+            None
+        }
+    }
 
     #[inline(always)]
     pub(crate) fn start() -> Started {
@@ -105,12 +109,9 @@ mod imp {
     }
 
     #[inline(always)]
-    pub(crate) fn run<S>(_kind: Kind, _exit: impl FnOnce() -> Exit, action: impl FnOnce()) {
-        action();
+    pub(crate) fn ran<S>(_kind: Kind, _exit: Exit, started: Never) {
+        match started {}
     }
-
-    #[inline(always)]
-    pub(crate) fn ran<S>(_kind: Kind, _exit: Exit, _started: Started) {}
 
     #[inline(always)]
     pub(crate) fn action_panicked<S>(
@@ -125,4 +126,4 @@ mod imp {
     pub(crate) fn recovered(_panic: &Panic) {}
 }
 
-pub(crate) use imp::{action_panicked, ran, recovered, run, start};
+pub(crate) use imp::{action_panicked, ran, recovered, start};

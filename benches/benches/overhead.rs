@@ -1,0 +1,86 @@
+//! Wall-clock twins: each epilogue function next to its hand-written
+//! equivalent, in one run (`cargo bench -p epilogue-benches`). The
+//! instruction counts that the README quotes come from `scripts/bench.sh`
+//! (callgrind), which is deterministic on a noisy machine; these are the
+//! nanoseconds to go with them.
+#![allow(missing_docs)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use epilogue_benches::{CASES, PANIC_CASES};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// The pairs, by case name.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "defer",
+        &[
+            "bare",
+            "drop_guard",
+            "safe_guard",
+            "scopeguard_defer",
+            "epilogue_defer",
+        ],
+    ),
+    (
+        "defer_on_err_and_hook",
+        &[
+            "result_bare",
+            "result_by_hand",
+            "result_same_guarantees",
+            "epilogue_on_err_and_hook",
+        ],
+    ),
+    (
+        "recover_happy",
+        &["unwrapped", "catch_unwind_by_hand", "epilogue_recover"],
+    ),
+];
+
+fn happy_paths(c: &mut Criterion) {
+    for (group, names) in GROUPS {
+        for flavour in ["leaf", "call"] {
+            let mut group = c.benchmark_group(format!("{group}/{flavour}"));
+            for name in *names {
+                let (_, _, case) = CASES
+                    .iter()
+                    .find(|(case, kind, _)| case == name && *kind == flavour)
+                    .expect("every name is a case");
+                // `case(n)` runs the function n times; time one call.
+                group.bench_function(BenchmarkId::from_parameter(name), |b| {
+                    b.iter_custom(|iterations| {
+                        let start = std::time::Instant::now();
+                        black_box(case(iterations));
+                        start.elapsed()
+                    });
+                });
+            }
+            group.finish();
+        }
+    }
+}
+
+fn panic_path(c: &mut Criterion) {
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut group = c.benchmark_group("panic_path");
+    for (name, case) in PANIC_CASES {
+        group.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter_custom(|iterations| {
+                let start = std::time::Instant::now();
+                black_box(case(iterations));
+                start.elapsed()
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500))
+        .sample_size(50);
+    targets = happy_paths, panic_path
+}
+criterion_main!(benches);
