@@ -8,13 +8,14 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::visit_mut::VisitMut;
 use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
 use crate::body::{self, Mode, Names, Rewriter};
+use crate::coerce::{self, CoerceReturns};
 use crate::errors::Errors;
 use crate::item::{Attr, Companion, Function};
-use crate::lints;
 use crate::ret::Return;
 use crate::tail::Tail;
 use crate::wrapped::Located;
@@ -178,6 +179,10 @@ fn expand_body(
     let site = &names.site;
     let mut body = if slot {
         slot_body(block, ret, &private, names, is_async)
+    } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
+        CoerceReturns { ty: ret.erased() }.visit_block_mut(block);
+        let stmts = &block.stmts;
+        coerce::coerced(ret.erased(), &quote!({ #(#stmts)* }), Span::mixed_site())
     } else {
         let stmts = &block.stmts;
         quote!(#(#stmts)*)
@@ -201,13 +206,21 @@ fn expand_body(
             }
             Strategy::With(handler) => quote!(#handler),
         };
+        // `!` cannot be named in a turbofish, and has nothing to coerce to.
+        let ty = if ret.is_never {
+            quote!(_)
+        } else {
+            ret.erased().clone()
+        };
         body = if is_async {
             quote! {
                 #private::recover_async(#site, #private::pin!(async move { #body }), #handler).await
             }
         } else {
+            // The return type named on the call is the closure's: its exits
+            // coerce to it as the function's did.
             quote! {
-                #private::recover(#site, move || { #body }, #handler)
+                #private::recover::<_, #ty, _, _>(#site, move || { #body }, #handler)
             }
         };
     }
@@ -252,7 +265,6 @@ fn slot_body(
     block
         .brace_token
         .surround(&mut inner, |tokens| tokens.extend(quote!(#(#stmts)*)));
-    let allow_closure_call = lints::allow_redundant_closure_call();
     if is_async {
         quote! {
             let #exit = #private::AsyncExitSlot::<#ty, _>::new(#classifier);
@@ -264,8 +276,7 @@ fn slot_body(
         quote! {
             let #exit = #private::ExitSlot::<#ty, _>::new(#classifier);
             #hint
-            #allow_closure_call
-            let #seen = (|| -> #private::ReturnSeenByDeferOnExit #inner)();
+            let #seen = #exit.run(|| -> #private::ReturnSeenByDeferOnExit #inner);
             #exit.take(#seen)
         }
     }

@@ -12,11 +12,11 @@
 
 mod args;
 mod body;
+mod coerce;
 mod deferred;
 mod errors;
 mod expand;
 mod item;
-mod lints;
 mod macro_args;
 mod ret;
 mod tail;

@@ -72,7 +72,11 @@ pub async fn catch_future<F: Future>(future: F) -> Result<F::Output, Panic> {
 /// panic returns `handler(panic)`.
 #[doc(hidden)]
 #[inline]
-pub fn recover<S, R>(site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
+pub fn recover<S, R, B, H>(site: S, body: B, handler: H) -> R
+where
+    B: FnOnce() -> R,
+    H: FnOnce(Panic) -> R,
+{
     match hook::enter() {
         Some(outer) => recover_entered::<S, R>(outer, body, handler),
         None => recover_first::<S, R>(site, body, handler),

@@ -240,6 +240,18 @@ impl<R, C> ExitSlot<R, C> {
         SEEN
     }
 
+    /// Runs the rewritten body, which stores its value in the slot.
+    ///
+    /// The body is a closure so that its `return`s end it, not the function,
+    /// and its guards run before [`take`](Self::take). Calling it through an
+    /// `FnOnce` bound, rather than in place, makes it an `FnOnce` closure:
+    /// it can then give back a reborrow of what it captured (`&mut *values`
+    /// out of a `values: &mut [T]` parameter), as the function could.
+    #[inline(always)]
+    pub fn run(&self, body: impl FnOnce() -> ReturnSeenByDeferOnExit) -> ReturnSeenByDeferOnExit {
+        body()
+    }
+
     /// Takes the value out once every deferred action of the body has run.
     ///
     /// By reference, not by value: moving the slot into a call would copy it

@@ -9,8 +9,10 @@
 //! [`Unclassified`] otherwise — at no run-time cost.
 
 use core::marker::PhantomData;
+use core::task::Poll;
 
-/// A return type with a failure case: `Err(_)` for `Result`, `None` for `Option`.
+/// A return type with a failure case: `Err(_)` for `Result`, `None` for
+/// `Option`, and a ready `Err(_)` for the `Poll` types `?` returns errors in.
 #[diagnostic::on_unimplemented(
     message = "`defer_on_err!` needs a function that returns `Result` or `Option`, not `{Self}`",
     label = "the function returns `{Self}`, which has no error case for this cleanup to run on",
@@ -32,6 +34,23 @@ impl<T> Outcome for Option<T> {
     #[inline(always)]
     fn is_failure(&self) -> bool {
         self.is_none()
+    }
+}
+
+/// `Poll::Ready(Err(_))`: the error a `?` in a `poll` function returns with.
+impl<T, E> Outcome for Poll<Result<T, E>> {
+    #[inline(always)]
+    fn is_failure(&self) -> bool {
+        matches!(self, Poll::Ready(Err(_)))
+    }
+}
+
+/// `Poll::Ready(Some(Err(_)))`, as for `Poll<Result<T, E>>`; the end of a
+/// stream (`Ready(None)`) is not a failure.
+impl<T, E> Outcome for Poll<Option<Result<T, E>>> {
+    #[inline(always)]
+    fn is_failure(&self) -> bool {
+        matches!(self, Poll::Ready(Some(Err(_))))
     }
 }
 

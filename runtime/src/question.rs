@@ -1,19 +1,20 @@
 //! The `?` operator of a rewritten body.
 //!
-//! `expr?` becomes `match __exit.question(expr) { Ok(v) => v, Err(seen) => return seen }`:
-//! on the error path the slot stores the converted residual before the
-//! function's locals drop. These two traits mirror the unstable `Try` and
+//! `expr?` becomes `match Branch::branch(expr) { Continue(v) => v, Break(r) =>
+//! return store(FromResidual::from_residual(r)) }`: on the error path the
+//! slot stores the converted residual before the function's locals drop. These two traits mirror the unstable `Try` and
 //! `FromResidual` of `core::ops` for the types `?` works on in stable Rust,
 //! keeping `From` conversion of errors.
 
 use core::convert::Infallible;
 use core::ops::ControlFlow;
+use core::task::Poll;
 
 /// A value `?` can be applied to.
 #[diagnostic::on_unimplemented(
     message = "the `?` operator can only be applied to values that implement `Try`",
     label = "the `?` operator cannot be applied to type `{Self}`",
-    note = "in a `#[defer_on_exit]` function `?` works on `Result`, `Option` and `ControlFlow`"
+    note = "in a `#[defer_on_exit]` function `?` works on what it works on in stable Rust: `Result`, `Option`, `ControlFlow`, and `Poll` of a `Result`"
 )]
 pub trait Branch {
     /// The value `?` yields when it does not return.
@@ -97,6 +98,55 @@ impl<B, C> FromResidual<ControlFlow<B, Infallible>> for ControlFlow<B, C> {
         match residual {
             ControlFlow::Break(value) => ControlFlow::Break(value),
             ControlFlow::Continue(never) => match never {},
+        }
+    }
+}
+
+impl<T, E> Branch for Poll<Result<T, E>> {
+    type Output = Poll<T>;
+    type Residual = Result<Infallible, E>;
+
+    #[inline(always)]
+    fn branch(self) -> ControlFlow<Self::Residual, Poll<T>> {
+        match self {
+            Poll::Ready(Ok(value)) => ControlFlow::Continue(Poll::Ready(value)),
+            Poll::Ready(Err(error)) => ControlFlow::Break(Err(error)),
+            Poll::Pending => ControlFlow::Continue(Poll::Pending),
+        }
+    }
+}
+
+impl<T, E> Branch for Poll<Option<Result<T, E>>> {
+    type Output = Poll<Option<T>>;
+    type Residual = Result<Infallible, E>;
+
+    #[inline(always)]
+    fn branch(self) -> ControlFlow<Self::Residual, Poll<Option<T>>> {
+        match self {
+            Poll::Ready(Some(Ok(value))) => ControlFlow::Continue(Poll::Ready(Some(value))),
+            Poll::Ready(Some(Err(error))) => ControlFlow::Break(Err(error)),
+            Poll::Ready(None) => ControlFlow::Continue(Poll::Ready(None)),
+            Poll::Pending => ControlFlow::Continue(Poll::Pending),
+        }
+    }
+}
+
+impl<T, E, F: From<E>> FromResidual<Result<Infallible, E>> for Poll<Result<T, F>> {
+    #[inline(always)]
+    fn from_residual(residual: Result<Infallible, E>) -> Self {
+        match residual {
+            Err(error) => Poll::Ready(Err(From::from(error))),
+            Ok(never) => match never {},
+        }
+    }
+}
+
+impl<T, E, F: From<E>> FromResidual<Result<Infallible, E>> for Poll<Option<Result<T, F>>> {
+    #[inline(always)]
+    fn from_residual(residual: Result<Infallible, E>) -> Self {
+        match residual {
+            Err(error) => Poll::Ready(Some(Err(From::from(error)))),
+            Ok(never) => match never {},
         }
     }
 }

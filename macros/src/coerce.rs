@@ -1,0 +1,54 @@
+//! Return-site coercions for a body that moves into an `async` block.
+//!
+//! The body of an `async` `#[recover]` function runs inside an `async move`
+//! block, whose output type rustc infers from the first value it meets, not
+//! from the function's signature. Where the function coerced its values to
+//! the declared type (`Box<u32>` to `Box<dyn Display>`, `&String` to
+//! `&dyn Debug`), the block would stop at the first mismatch. Binding each
+//! value to a `let` annotated with the return type gives every exit the
+//! expected type again. (A closure takes the type from its call instead; see
+//! the turbofish in `expand`.)
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote_spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::Expr;
+
+/// `value` checked against the return type `ty`, as a block expression.
+pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> TokenStream {
+    let local = Ident::new("__value", Span::mixed_site());
+    // A diverging value (`loop {}`, `panic!()`) leaves the rest unreachable:
+    // generated code, not the user's to be warned about.
+    quote_spanned! {span=>
+        {
+            let #local: #ty = #value;
+            #[allow(unreachable_code)]
+            let #local = #local;
+            #local
+        }
+    }
+}
+
+/// Rewrites every `return value` of the function's own body (not of its
+/// closures, async blocks or nested items) to `return coerced(value)`.
+pub(crate) struct CoerceReturns<'a> {
+    pub(crate) ty: &'a TokenStream,
+}
+
+impl VisitMut for CoerceReturns<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Return(ret) => {
+                if let Some(value) = &mut ret.expr {
+                    self.visit_expr_mut(value);
+                    let span = Span::mixed_site().located_at(ret.return_token.span);
+                    **value = Expr::Verbatim(coerced(self.ty, &quote::quote!(#value), span));
+                }
+            }
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+}
