@@ -23,15 +23,15 @@ fn adder(k: i32) -> Box<dyn Fn(i32) -> i32> {
 
 #[recover(with = |p| p.resume())]
 fn shown(n: u32) -> Result<Box<dyn Display>, String> {
-    if n % 2 == 0 {
-        Ok(Box::new(n))
-    } else {
+    if n % 2 == 1 {
         Ok(Box::new("odd"))
+    } else {
+        Ok(Box::new(n))
     }
 }
 
 #[recover(with = |p| p.resume())]
-fn either<'a>(number: &'a u64, name: &'a String, pick_number: bool) -> &'a dyn Debug {
+fn either<'a>(number: &'a u64, name: &'a char, pick_number: bool) -> &'a dyn Debug {
     if pick_number {
         return number;
     }
@@ -39,8 +39,8 @@ fn either<'a>(number: &'a u64, name: &'a String, pick_number: bool) -> &'a dyn D
 }
 
 #[recover(with = |p| p.resume())]
-fn elided(name: &String) -> &dyn Debug {
-    if name.is_empty() {
+fn elided(name: &char) -> &dyn Debug {
+    if *name == ' ' {
         return &"(empty)";
     }
     name
@@ -51,16 +51,16 @@ async fn shown_async(n: u32) -> Result<Box<dyn Display>, String> {
     if n == 0 {
         return Ok(Box::new("zero"));
     }
-    if n % 2 == 0 {
-        Ok(Box::new(n))
-    } else {
+    if n % 2 == 1 {
         Ok(Box::new("odd"))
+    } else {
+        Ok(Box::new(n))
     }
 }
 
 #[recover(with = |p| p.resume())]
-async fn elided_async(name: &String) -> &dyn Debug {
-    if name.is_empty() {
+async fn elided_async(name: &char) -> &dyn Debug {
+    if *name == ' ' {
         return &"(empty)";
     }
     name
@@ -72,19 +72,15 @@ fn recover_bodies_coerce_their_exits_to_the_return_type() {
     assert_eq!(adder(2)(1), 3);
     assert_eq!(shown(2).unwrap().to_string(), "2");
     assert_eq!(shown(3).unwrap().to_string(), "odd");
-    let name = "x".to_owned();
-    assert_eq!(format!("{:?}", either(&1, &name, true)), "1");
-    assert_eq!(format!("{:?}", either(&1, &name, false)), "\"x\"");
-    assert_eq!(format!("{:?}", elided(&String::new())), "\"(empty)\"");
-    assert_eq!(format!("{:?}", elided(&name)), "\"x\"");
+    assert_eq!(format!("{:?}", either(&1, &'x', true)), "1");
+    assert_eq!(format!("{:?}", either(&1, &'x', false)), "'x'");
+    assert_eq!(format!("{:?}", elided(&' ')), "\"(empty)\"");
+    assert_eq!(format!("{:?}", elided(&'x')), "'x'");
     assert_eq!(block_on(shown_async(0)).unwrap().to_string(), "zero");
     assert_eq!(block_on(shown_async(4)).unwrap().to_string(), "4");
     assert_eq!(block_on(shown_async(5)).unwrap().to_string(), "odd");
-    assert_eq!(
-        format!("{:?}", block_on(elided_async(&String::new()))),
-        "\"(empty)\""
-    );
-    assert_eq!(format!("{:?}", block_on(elided_async(&name))), "\"x\"");
+    assert_eq!(format!("{:?}", block_on(elided_async(&' '))), "\"(empty)\"");
+    assert_eq!(format!("{:?}", block_on(elided_async(&'x'))), "'x'");
 }
 
 // A reborrow of a `&mut` parameter, returned from a function whose body the

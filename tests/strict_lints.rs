@@ -104,6 +104,49 @@ fn diverging_tail(limit: u32) -> u32 {
     }
 }
 
+fn give_up(code: u32) -> ! {
+    panic!("gave up with {code}")
+}
+
+#[defer_on_exit]
+fn tail_panics(n: u32) -> Result<u32, AppError> {
+    defer_on_err! { eprintln!("tail_panics({n}) failed") }
+    if n > 0 {
+        return Ok(n);
+    }
+    panic!("no value")
+}
+
+#[defer_on_exit]
+fn tail_calls_a_never_fn(n: u32) -> u32 {
+    defer!(|ret| *ret += 1);
+    if n > 0 {
+        return n;
+    }
+    give_up(n)
+}
+
+#[recover]
+async fn async_tail_panics(n: u32) -> Option<u32> {
+    if n > 0 {
+        return Some(n);
+    }
+    panic!("no value")
+}
+
+#[recover]
+async fn async_body_ends_in_panic_statement() -> Option<u32> {
+    panic!("first poll failed");
+}
+
+#[recover(with = |panic| Err(AppError::Panicked(panic.message().to_owned())))]
+async fn async_coerces(n: u32) -> Result<Box<dyn fmt::Display>, AppError> {
+    if n == 0 {
+        return Ok(Box::new("zero"));
+    }
+    Ok(Box::new(n))
+}
+
 #[defer_on_exit]
 fn unit_ending_in_statement_macro(counter: &Cell<u32>) {
     defer!(|()| counter.set(0));
@@ -231,6 +274,27 @@ fn everything_compiles_warning_free_and_works() {
     let mut future = std::pin::pin!(recovers_async(true));
     let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
     assert_eq!(poll, std::task::Poll::Ready(None));
+
+    assert_eq!(tail_panics(2), Ok(2));
+    assert!(std::panic::catch_unwind(|| tail_panics(0)).is_err());
+    assert_eq!(tail_calls_a_never_fn(2), 3);
+    assert!(std::panic::catch_unwind(|| tail_calls_a_never_fn(0)).is_err());
+    for (n, expected) in [(1, Some(1)), (0, None)] {
+        let mut future = std::pin::pin!(async_tail_panics(n));
+        let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+        assert_eq!(poll, std::task::Poll::Ready(expected));
+    }
+    let mut future = std::pin::pin!(async_body_ends_in_panic_statement());
+    let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+    assert_eq!(poll, std::task::Poll::Ready(None));
+    for (n, expected) in [(0, "zero"), (5, "5")] {
+        let mut future = std::pin::pin!(async_coerces(n));
+        let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+        let std::task::Poll::Ready(Ok(shown)) = poll else {
+            panic!("async_coerces({n}) did not return a value")
+        };
+        assert_eq!(shown.to_string(), expected);
+    }
 
     let mut service = Service::default();
     assert_eq!(service.method(), Ok(1));

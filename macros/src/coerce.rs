@@ -17,6 +17,7 @@ use syn::Expr;
 /// `value` checked against the return type `ty`, as a block expression.
 pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> TokenStream {
     let local = Ident::new("__value", Span::mixed_site());
+    let value = typed_place(value);
     // A diverging value (`loop {}`, `panic!()`) leaves the rest unreachable:
     // generated code, not the user's to be warned about.
     quote_spanned! {span=>
@@ -51,4 +52,14 @@ impl VisitMut for CoerceReturns<'_> {
     }
 
     fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+}
+
+/// `value` as the initializer of a `let` with a type: a match arm.
+///
+/// The arm gives the value the `let`'s type as its expected type, as the
+/// initializer itself would, so that it coerces. Unlike the bare
+/// initializer, a match arm is where clippy expects code that diverges: a
+/// body ending in `panic!()` is not a `diverging_sub_expression`.
+pub(crate) fn typed_place(value: &TokenStream) -> TokenStream {
+    quote::quote_spanned!(Span::mixed_site()=> match () { () => #value })
 }

@@ -127,6 +127,7 @@ impl Tail<'_> {
             let local = Ident::new("__value", Span::mixed_site());
             let ty = self.ret.erased();
             let store = store(exit, &quote!(#local), Span::mixed_site());
+            let value = crate::coerce::typed_place(value);
             quote!({
                 #(#attrs)*
                 let #local: #ty = #value;
