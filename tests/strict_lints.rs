@@ -104,6 +104,24 @@ fn diverging_tail(limit: u32) -> u32 {
     }
 }
 
+/// Parses a port; 0 when the text is not one. (No `# Panics` section: no
+/// panic leaves a `#[recover(default)]` function.)
+#[must_use]
+#[recover(default)]
+pub fn port(text: &str) -> u16 {
+    text.parse::<u16>().unwrap()
+}
+
+/// Parses a port.
+///
+/// # Errors
+///
+/// The panic's message when the text is not a port.
+#[recover]
+pub fn port_or_panic_message(text: &str) -> Result<u16, String> {
+    Ok(text.parse::<u16>().unwrap())
+}
+
 fn give_up(code: u32) -> ! {
     panic!("gave up with {code}")
 }
@@ -275,6 +293,9 @@ fn everything_compiles_warning_free_and_works() {
     let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
     assert_eq!(poll, std::task::Poll::Ready(None));
 
+    assert_eq!((port("80"), port("x")), (80, 0));
+    assert_eq!(port_or_panic_message("80"), Ok(80));
+    assert!(port_or_panic_message("x").is_err());
     assert_eq!(tail_panics(2), Ok(2));
     assert!(std::panic::catch_unwind(|| tail_panics(0)).is_err());
     assert_eq!(tail_calls_a_never_fn(2), 3);

@@ -78,6 +78,14 @@ pub(crate) enum Strategy {
     With(Box<Expr>),
 }
 
+impl RecoverArgs {
+    /// Whether every panic of the body ends at the boundary. A handler given
+    /// with `with` may resume it.
+    pub(crate) fn contains_panics(&self) -> bool {
+        !matches!(self.strategy, Strategy::With(_))
+    }
+}
+
 impl DeferArgs {
     pub(crate) fn parse(tokens: TokenStream) -> Result<Self> {
         let mut args = DeferArgs::default();

@@ -131,6 +131,12 @@ fn expand(
         Located::AsyncTrait { output, .. } => Return::new(output.as_deref(), function.sig.ident.span()),
         _ => Return::of(&function.sig.output, function.sig.ident.span()),
     };
+    if plan.recover.as_ref().is_some_and(RecoverArgs::contains_panics) {
+        // No panic leaves the function: its docs need no `# Panics`.
+        function
+            .outer_attrs
+            .push(syn::parse_quote!(#[allow(clippy::missing_panics_doc)]));
+    }
     let is_async = located.is_async(fn_is_async);
     let block = located.body(&mut function.block);
     let body = expand_body(block, plan, root, &names, &ret, is_async, errors);

@@ -10,7 +10,10 @@
 //!   awaits that future, instrumented;
 //! - `#[async_trait]` turns `async fn` into a plain `fn` returning
 //!   `Pin<Box<dyn Future>>` whose body is
-//!   `Box::pin(async move { …; let __ret: R = BODY; __ret })`.
+//!   `Box::pin(async move { …; let __ret: R = BODY; __ret })`;
+//! - `#[tokio::main]` and `#[tokio::test]` turn `async fn` into a plain `fn`
+//!   that starts with `let body = async BODY;` and ends in a block that
+//!   returns `runtime.block_on(body)`.
 //!
 //! The user's `BODY` is then what the expansion treats as an `async fn`'s
 //! body, with the output type those attributes give it. (Synchronous
@@ -31,6 +34,10 @@ pub(crate) enum Located {
     /// found at this statement of that block, with the type of `__ret`
     /// (none for `let _: () = …`).
     AsyncTrait { stmt: usize, output: Option<Box<Type>> },
+    /// The block of `let body = async BODY;` at this statement of a function
+    /// that `#[tokio::main]` or `#[tokio::test]` made synchronous; the
+    /// function keeps its return type.
+    Tokio { stmt: usize },
 }
 
 impl Located {
@@ -41,6 +48,8 @@ impl Located {
             }
         } else if let Some((stmt, output)) = async_trait(block) {
             return Located::AsyncTrait { stmt, output };
+        } else if let Some(stmt) = tokio(block) {
+            return Located::Tokio { stmt };
         }
         Located::Function
     }
@@ -60,6 +69,15 @@ impl Located {
                     unreachable!("checked by `find`")
                 };
                 &mut body.block
+            }
+            Located::Tokio { stmt } => {
+                let Some(Stmt::Local(local)) = block.stmts.get_mut(*stmt) else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Expr::Async(future)) = local.init.as_mut().map(|init| &mut *init.expr) else {
+                    unreachable!("checked by `find`")
+                };
+                &mut future.block
             }
             Located::AsyncTrait { stmt, .. } => {
                 let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
@@ -137,5 +155,37 @@ fn async_trait(block: &Block) -> Option<(usize, Option<Box<Type>>)> {
             Some(Box::new(syn::parse2(typed.ty.to_token_stream()).ok()?))
         };
         Some((index, output))
+    })
+}
+
+/// `let body = async BODY;` in a function whose last statement is a block
+/// ending in `return ….block_on(body);`: nothing else is taken for the body
+/// of a tokio entry point, so a user's own `let body = async { … }` is left
+/// alone.
+fn tokio(block: &Block) -> Option<usize> {
+    let Some(Stmt::Expr(Expr::Block(last), None)) = block.stmts.last() else {
+        return None;
+    };
+    let Some(Stmt::Expr(Expr::Return(ret), _)) = last.block.stmts.last() else {
+        return None;
+    };
+    let Some(Expr::MethodCall(call)) = ret.expr.as_deref() else {
+        return None;
+    };
+    let blocks_on_body = call.method == "block_on"
+        && matches!(&call.args.first(), Some(Expr::Path(arg)) if arg.path.is_ident("body"));
+    if !blocks_on_body {
+        return None;
+    }
+    block.stmts.iter().position(|stmt| {
+        let Stmt::Local(local) = stmt else { return false };
+        let Pat::Ident(binding) = &local.pat else {
+            return false;
+        };
+        binding.ident == "body"
+            && matches!(
+                local.init.as_ref().map(|init| &*init.expr),
+                Some(Expr::Async(future)) if future.capture.is_none()
+            )
     })
 }
