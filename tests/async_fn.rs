@@ -6,6 +6,7 @@
 mod common;
 use common::{block_on, events, log, panic_message, poll_once, yield_now};
 use epilogue::defer_on_exit;
+use std::cell::Cell;
 use std::time::Duration;
 
 #[defer_on_exit]
@@ -142,6 +143,44 @@ fn an_annotated_async_fn_is_send_when_the_plain_one_is() {
     assert_send(&future);
     assert_send(&transfer(false));
     assert_send(&plain_only());
+}
+
+// A parameter that is `Send` but not `Sync`, used across `.await`: the
+// plain future owns it, so it is `Send`; a body that borrowed it from the
+// function's future (a `&Cell` held across `.await`) would not be.
+
+async fn owns_a_cell_plain(cell: Cell<u32>) -> Result<u32, String> {
+    yield_now().await;
+    cell.set(cell.get() + 1);
+    Ok(cell.get())
+}
+
+#[defer_on_exit]
+async fn owns_a_cell_with_a_slot(cell: Cell<u32>) -> Result<u32, String> {
+    defer_on_err! { log("failed") }
+    yield_now().await;
+    cell.set(cell.get() + 1);
+    Ok(cell.get())
+}
+
+#[epilogue::recover(with = |panic| Err(panic.to_string()))]
+async fn owns_a_cell_behind_a_boundary(cell: Cell<u32>) -> Result<u32, String> {
+    yield_now().await;
+    cell.set(cell.get() + 1);
+    Ok(cell.get())
+}
+
+#[test]
+fn a_send_parameter_that_is_not_sync_keeps_the_future_send() {
+    let plain = owns_a_cell_plain(Cell::new(1));
+    let slot = owns_a_cell_with_a_slot(Cell::new(1));
+    let boundary = owns_a_cell_behind_a_boundary(Cell::new(1));
+    assert_send(&plain);
+    assert_send(&slot);
+    assert_send(&boundary);
+    assert_eq!(block_on(plain), Ok(2));
+    assert_eq!(block_on(slot), Ok(2));
+    assert_eq!(block_on(boundary), Ok(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

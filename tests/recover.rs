@@ -125,6 +125,7 @@ impl Account {
     }
 
     #[recover]
+    #[allow(clippy::boxed_local)] // the shape under test: a `Box<Self>` receiver
     fn boxed(self: Box<Self>) -> Option<i64> {
         Some(self.balance.checked_div(0).expect("division by zero"))
     }

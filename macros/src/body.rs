@@ -245,7 +245,9 @@ impl<'a> Rewriter<'a> {
         let private = &self.private;
         let exit = &self.names.exit;
         if self.slot {
-            quote!(&#exit)
+            // Already a reference (see `slot_body` in `expand`); reborrowed,
+            // which keeps rustc's errors about the guard's bounds to one label.
+            quote!(&*#exit)
         } else {
             quote!(#private::NoSlot)
         }

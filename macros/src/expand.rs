@@ -6,16 +6,18 @@
 //! the result is the same in either order: the recover boundary outermost,
 //! the deferred actions inside it.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::extra::DelimSpan;
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
 use crate::body::{self, Mode, Names, Rewriter};
+use crate::closure;
 use crate::coerce::{self, CoerceReturns};
 use crate::errors::Errors;
-use crate::item::{Attr, Companion, Function};
+use crate::item::{self, Attr, Companion, Function};
 use crate::ret::Return;
 use crate::tail::Tail;
 use crate::wrapped::Located;
@@ -137,8 +139,21 @@ fn expand(
             .outer_attrs
             .push(syn::parse_quote!(#[allow(clippy::missing_panics_doc)]));
     }
+    if plan.recover.is_some() && function.sig.inputs.iter().any(item::is_ptr_arg_candidate) {
+        // Clippy cannot see that the body, now a closure, coerces such a
+        // parameter (`&String` to `&dyn Debug`), and would suggest `&str`.
+        function
+            .outer_attrs
+            .push(syn::parse_quote!(#[allow(clippy::ptr_arg)]));
+    }
+    let output = match (&located, &function.sig.output) {
+        (Located::AsyncTrait { output, .. }, _) => output.as_deref(),
+        (_, syn::ReturnType::Type(_, ty)) => Some(&**ty),
+        (_, syn::ReturnType::Default) => None,
+    };
     let is_async = located.is_async(fn_is_async);
     let block = located.body(&mut function.block);
+    closure::annotate_returned_closures(block, output);
     let body = expand_body(block, plan, root, &names, &ret, is_async, errors);
     block.stmts = vec![Stmt::Expr(Expr::Verbatim(body), None)];
     if let Some(mark_used) = mark_used {
@@ -183,12 +198,17 @@ fn expand_body(
 
     let private = root.private();
     let site = &names.site;
+    let braces = block.brace_token.span;
     let mut body = if slot {
         slot_body(block, ret, &private, names, is_async)
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
         CoerceReturns { ty: ret.erased() }.visit_block_mut(block);
         let stmts = &block.stmts;
-        coerce::coerced(ret.erased(), &quote!({ #(#stmts)* }), Span::mixed_site())
+        coerce::coerced(
+            ret.erased(),
+            &in_braces(braces, quote!(#(#stmts)*)),
+            Span::mixed_site(),
+        )
     } else {
         let stmts = &block.stmts;
         quote!(#(#stmts)*)
@@ -218,15 +238,20 @@ fn expand_body(
         } else {
             ret.erased().clone()
         };
+        // The user's braces around the moved body: the block keeps the
+        // edition of the user's code (Rust 2024 drops a tail's temporaries
+        // before the block's locals), and borrow errors point at its end.
+        let moved = in_braces(braces, body);
         body = if is_async {
             quote! {
-                #private::recover_async(#site, #private::pin!(async move { #body }), #handler).await
+                #private::recover_async(#site, #private::pin!(async move #moved), #handler).await
             }
         } else {
             // The return type named on the call is the closure's: its exits
-            // coerce to it as the function's did.
+            // coerce to it as the function's did. Not `move`: the closure
+            // runs once, in place, and borrows what it can.
             quote! {
-                #private::recover::<_, #ty, _, _>(#site, move || { #body }, #handler)
+                #private::recover::<_, #ty, _, _>(#site, || #moved, #handler)
             }
         };
     }
@@ -267,25 +292,35 @@ fn slot_body(
     let stmts = &block.stmts;
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.
-    let mut inner = TokenStream::new();
-    block
-        .brace_token
-        .surround(&mut inner, |tokens| tokens.extend(quote!(#(#stmts)*)));
+    let inner = in_braces(block.brace_token.span, quote!(#(#stmts)*));
+    // The slot is bound by reference (the temporary lives to the end of the
+    // function), so that `async move` copies the reference, not the slot.
+    // The body's async block is `move`, as the function's own future is: it
+    // owns the parameters it uses, so a `Send` parameter that is not `Sync`
+    // keeps the future `Send`. The body's closure is not: called once, in
+    // place, it borrows them.
     if is_async {
         quote! {
-            let #exit = #private::AsyncExitSlot::<#ty, _>::new(#classifier);
+            let #exit = &#private::AsyncExitSlot::<#ty, _>::new(#classifier);
             #hint
-            let #seen = #exit.run(#private::pin!(async #inner)).await;
+            let #seen = #exit.run(#private::pin!(async move #inner)).await;
             #exit.take(#seen)
         }
     } else {
         quote! {
-            let #exit = #private::ExitSlot::<#ty, _>::new(#classifier);
+            let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
             #hint
             let #seen = #exit.run(|| -> #private::ReturnSeenByDeferOnExit #inner);
             #exit.take(#seen)
         }
     }
+}
+
+/// `tokens` in braces with the span of the user's `braces`.
+fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
+    let mut group = Group::new(Delimiter::Brace, tokens);
+    group.set_span(braces.join());
+    TokenTree::Group(group).into()
 }
 
 /// Removes the deferred actions, for a function that is emitted unchanged

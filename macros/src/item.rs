@@ -200,3 +200,22 @@ fn looks_like_bodiless_fn(item: &TokenStream) -> bool {
         matches!(tokens.last(), Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ';');
     has_fn && ends_with_semi
 }
+
+/// A parameter clippy's `ptr_arg` looks at: `&String`, `&Vec<T>`, `&PathBuf`
+/// or `&Cow<T>`, borrowed shared or mutably.
+pub(crate) fn is_ptr_arg_candidate(input: &syn::FnArg) -> bool {
+    let syn::FnArg::Typed(typed) = input else {
+        return false;
+    };
+    let syn::Type::Reference(reference) = &*typed.ty else {
+        return false;
+    };
+    let syn::Type::Path(path) = &*reference.elem else {
+        return false;
+    };
+    path.path.segments.last().is_some_and(|last| {
+        ["String", "Vec", "PathBuf", "Cow"]
+            .iter()
+            .any(|name| last.ident == name)
+    })
+}

@@ -12,6 +12,7 @@
 
 mod args;
 mod body;
+mod closure;
 mod coerce;
 mod deferred;
 mod errors;
