@@ -1,6 +1,6 @@
-//! Declarative cleanup and panic boundaries for Rust functions.
-//!
-//! (The crate documentation is assembled in the README; see `README.md`.)
+// The crate documentation is the README (a link to the workspace's), so the
+// two cannot drift apart, and its examples run as doctests.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 // The guards, slots and boundaries are `#[inline(always)]`: inlining them into
 // the annotated function is the whole zero-cost claim, also in debug builds
