@@ -150,6 +150,22 @@ async fn download() -> Result<Vec<u8>, String> {
     Ok(vec![1, 2, 3])
 }
 
+// 11. Order on the way out: hooks and cleanups run last-registered first, so
+//     a hook registered after a defer_on_err! runs before it, and can make
+//     the function fail (Go's `if cerr := f.Close(); cerr != nil && err == nil`).
+#[defer_on_exit]
+fn flush_and_close(flush_fails: bool) -> Result<u32, String> {
+    defer! { say("3. close the file (always)") }
+    defer_on_err! { say("2. remove the incomplete file (the function is failing now)") }
+    defer!(|ret| {
+        say(format!("1. hook: flushing; the body returned {ret:?}"));
+        if flush_fails && ret.is_ok() {
+            *ret = Err("flush failed: disk full".into());
+        }
+    });
+    Ok(4096)
+}
+
 /// A future that is never ready, standing in for a slow download.
 struct Pending;
 
@@ -264,18 +280,115 @@ fn main() {
     say("dropping the future (a timeout fired):");
     drop(future);
 
-    println!("\nThat's the tour. `cargo test --workspace` runs the test suite.");
+    section(
+        11,
+        "on the way out, last registered runs first",
+        "A hook registered after defer_on_err! runs before it, and can make the function fail.",
+    );
+    say(format!("flush_and_close(false) = {:?}", flush_and_close(false)));
+    say(format!("flush_and_close(true) = {:?}", flush_and_close(true)));
+
+    section(
+        12,
+        "misuse is a compile error that says what to do",
+        "A `return` inside a cleanup, as rustc reports it (ui-tests/fail has them all):",
+    );
+    for line in COMPILE_ERROR.lines() {
+        println!("      {line}");
+    }
+
+    println!(
+        "\nThat's the tour. Real programs: `cargo run --example NAME` with file_copy, transaction, \
+         ffi_boundary, worker, http_handler or tracing_demo. `cargo test --workspace` runs the test suite."
+    );
 }
+
+/// The compiler's message for a `return` in a deferred block: the snapshot
+/// the UI tests check, so it is what rustc prints today.
+const COMPILE_ERROR: &str = include_str!("../ui-tests/fail/return_in_deferred_block.stderr");
 
 #[cfg(test)]
 mod tests {
+    /// Whether `expected` appear in `lines` in this order (not necessarily
+    /// next to each other).
+    fn in_order(lines: &[String], expected: &[&str]) -> bool {
+        let mut rest = lines.iter();
+        expected.iter().all(|want| rest.any(|line| line == want))
+    }
+
     #[test]
-    fn the_tour_runs() {
+    fn the_tour_shows_what_it_says() {
         super::main();
         let lines = super::OUTPUT.with(|output| output.borrow().clone());
-        assert!(lines.contains(&"close batch 1".to_string()));
+        let sequences: &[&[&str]] = &[
+            &[
+                "open a.txt",
+                "open b.txt",
+                "work with both",
+                "close b.txt",
+                "close a.txt",
+            ],
+            &[
+                "open batch 1",
+                "close batch 1",
+                "open batch 2",
+                "close batch 2",
+                "open batch 3",
+                "close batch 3",
+                "all batches done",
+            ],
+            &[
+                "borrow: attempts is 3 at exit",
+                "move: attempts was 1 at the defer",
+            ],
+            &[
+                "begin transfer of 50",
+                "commit",
+                "release the connection (always)",
+                "transfer(50) = Ok(50)",
+                "begin transfer of 500",
+                "roll back (only on failure)",
+                "release the connection (always)",
+            ],
+            &["hook: adding a fee of 1 to 10", "with_fee(10) = Ok(11)"],
+            &["last cleanup still runs", "caught: the original failure"],
+            &["parse_or_zero(\"x\") = 0"],
+            &[
+                "job(false) = Some(7)",
+                "job failed: cleaning up its temporary files",
+                "job(true) = None",
+            ],
+            &[
+                "first poll: pending",
+                "dropping the future (a timeout fired):",
+                "delete the partial file (failed or cancelled)",
+                "close the socket",
+            ],
+            &[
+                "1. hook: flushing; the body returned Ok(4096)",
+                "3. close the file (always)",
+                "flush_and_close(false) = Ok(4096)",
+                "1. hook: flushing; the body returned Ok(4096)",
+                "2. remove the incomplete file (the function is failing now)",
+                "3. close the file (always)",
+                "flush_and_close(true) = Err(\"flush failed: disk full\")",
+            ],
+        ];
+        for sequence in sequences {
+            assert!(
+                in_order(&lines, sequence),
+                "not in order: {sequence:#?}\nin {lines:#?}"
+            );
+        }
         assert!(lines
             .iter()
             .any(|line| line.starts_with("divide(1, 0) = Err(panicked at")));
+        // Cancellation runs no hook, and a success runs no defer_on_err!.
+        assert!(!lines.iter().any(|line| line == "hook: only when it returns"));
+        assert_eq!(
+            lines.iter().filter(|line| line.starts_with("2. remove")).count(),
+            1
+        );
+        assert!(super::COMPILE_ERROR.contains("`return` cannot be used in a deferred block"));
     }
 }
