@@ -248,10 +248,12 @@ fn expand_body(
             }
         } else {
             // The return type named on the call is the closure's: its exits
-            // coerce to it as the function's did. Not `move`: the closure
-            // runs once, in place, and borrows what it can.
+            // coerce to it as the function's did. `move`, so that the
+            // parameters are captured as they are, in registers, rather than
+            // by reference, which would first spill them to the stack
+            // (measured: +3 instructions per call).
             quote! {
-                #private::recover::<_, #ty, _, _>(#site, || #moved, #handler)
+                #private::recover::<_, #ty, _, _>(#site, move || #moved, #handler)
             }
         };
     }

@@ -58,15 +58,16 @@ pub struct DeferGuard<X: Scope, D: Depth, S, F: FnOnce()> {
 /// Runs its action only when the function is failing (`defer_on_err!`):
 /// returning `Err`/`None`, unwinding from its own panic, or cancelled.
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct ErrGuard<X: Scope, D: Depth, S, F: FnOnce()> {
+pub struct ErrGuard<X: Scope, D: Depth, S, F: FnOnce(), P: Fn(&X::Value) -> bool> {
     scope: X,
     depth: D,
     action: Option<F>,
     /// `Outcome::is_failure` of the return type, taken where the constructor
-    /// checks the bound: the struct and its `Drop` carry no bound of their
-    /// own, so a return type without a failure case is one error at the
-    /// `defer_on_err!`, not two. (A constant, so inlining removes the call.)
-    failed: fn(&X::Value) -> bool,
+    /// checks `Outcome`: the struct and its `Drop` do not name that bound, so
+    /// a return type without a failure case is one error at the
+    /// `defer_on_err!`, not two. A function item, not a pointer: zero-sized,
+    /// nothing to store in the guard.
+    failed: P,
     site: PhantomData<fn() -> S>,
 }
 
@@ -98,7 +99,12 @@ pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
 
 /// `defer_on_err! { … }`
 #[inline]
-pub fn defer_on_err<X, D, S, F>(scope: X, depth: D, _site: S, action: F) -> ErrGuard<X, D, S, F>
+pub fn defer_on_err<X, D, S, F>(
+    scope: X,
+    depth: D,
+    _site: S,
+    action: F,
+) -> ErrGuard<X, D, S, F, impl Fn(&X::Value) -> bool>
 where
     X: Scope,
     X::Value: Outcome,
@@ -140,11 +146,11 @@ impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for DeferGuard<X, D, S, F> {
     }
 }
 
-impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for ErrGuard<X, D, S, F> {
+impl<X: Scope, D: Depth, S, F: FnOnce(), P: Fn(&X::Value) -> bool> Drop for ErrGuard<X, D, S, F, P> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(action) = self.action.take() {
-            let exit = self.scope.exit(self.depth, self.failed);
+            let exit = self.scope.exit(self.depth, &self.failed);
             if exit.is_failing() {
                 run::<S, X>(self.scope, Kind::DeferOnErr, || exit, action);
             }
