@@ -63,7 +63,45 @@ pub(crate) struct Scanned {
     pub(crate) has_deferred: bool,
     /// A hook or a `defer_on_err!`: every exit must go through a slot.
     pub(crate) needs_slot: bool,
+    /// The invocations of the body, parsed once: each statement is replaced
+    /// by a marker that the [`Rewriter`] turns into the guard.
+    pub(crate) deferred: Vec<Deferred>,
     pub(crate) errors: Errors,
+}
+
+/// A parsed `defer!`/`defer_on_err!` statement, waiting for its guard.
+pub(crate) struct Deferred {
+    /// Its outer attributes (`#[cfg(…)]`), for the guard's `let`.
+    attrs: TokenStream,
+    location: Span,
+    /// `None` when it did not parse (the error is reported).
+    action: Option<deferred::Action>,
+}
+
+/// The first token of the statement that stands for `Scanned::deferred[i]`
+/// between the two passes; followed by the index.
+const MARKER: &str = "__epilogue_deferred";
+
+fn marker(index: usize) -> Stmt {
+    let marker = Ident::new(MARKER, Span::call_site());
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    Stmt::Item(syn::Item::Verbatim(quote!(#marker #index)))
+}
+
+/// The index a marker statement stands for.
+fn marker_index(stmt: &Stmt) -> Option<usize> {
+    let Stmt::Item(syn::Item::Verbatim(tokens)) = stmt else {
+        return None;
+    };
+    let mut tokens = tokens.clone().into_iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(proc_macro2::TokenTree::Ident(ident)), Some(proc_macro2::TokenTree::Literal(index)))
+            if ident == MARKER =>
+        {
+            index.to_string().parse().ok()
+        }
+        _ => None,
+    }
 }
 
 /// Finds the deferred actions of `block` and reports misplaced ones.
@@ -74,6 +112,7 @@ pub(crate) fn scan(block: &mut Block, root: &Root) -> Scanned {
         found: Scanned {
             has_deferred: false,
             needs_slot: false,
+            deferred: Vec::new(),
             errors: Errors::default(),
         },
     };
@@ -133,23 +172,45 @@ impl Scan<'_> {
 impl VisitMut for Scan<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
         for stmt in &mut block.stmts {
-            let mut remove = false;
+            let mut replace = None;
             if let Some(found) = as_deferred(stmt, self.root) {
                 if self.place == Place::Body {
                     self.found.has_deferred = true;
-                    match found.parse() {
-                        Ok(action) => self.found.needs_slot |= action.needs_slot(),
-                        Err(error) => self.found.errors.push(error),
-                    }
+                    let action = match found.parse() {
+                        Ok(action) => {
+                            self.found.needs_slot |= action.needs_slot();
+                            Some(action)
+                        }
+                        Err(error) => {
+                            self.found.errors.push(error);
+                            None
+                        }
+                    };
+                    let location = deferred::location(found.mac);
+                    replace = Some(marker(self.found.deferred.len()));
+                    self.found.deferred.push(Deferred {
+                        attrs: TokenStream::new(),
+                        location,
+                        action,
+                    });
                 } else {
                     self.misplaced(found.mac, found.kind.name());
-                    remove = true;
+                    replace = Some(Stmt::Item(syn::Item::Verbatim(TokenStream::new())));
                 }
             } else {
                 self.visit_stmt_mut(stmt);
             }
-            if remove {
-                *stmt = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
+            if let Some(replacement) = replace {
+                let taken = std::mem::replace(stmt, replacement);
+                if let (Some(deferred), true) = (self.found.deferred.last_mut(), marker_index(stmt).is_some())
+                {
+                    let attrs = match &taken {
+                        Stmt::Macro(mac) => &mac.attrs[..],
+                        Stmt::Expr(Expr::Macro(mac), _) => &mac.attrs[..],
+                        _ => &[],
+                    };
+                    deferred.attrs = quote!(#(#attrs)*);
+                }
             }
         }
     }
@@ -220,6 +281,8 @@ pub(crate) struct Rewriter<'a> {
     names: &'a Names,
     mode: Mode,
     slot: bool,
+    /// The invocations [`scan`] parsed, taken as their markers are met.
+    deferred: Vec<Option<Deferred>>,
     next_index: usize,
     /// How many blocks deep the rewriter is: 1 in the body's outermost block.
     block_depth: usize,
@@ -234,10 +297,17 @@ impl<'a> Rewriter<'a> {
             names,
             mode,
             slot: mode == Mode::Slot,
+            deferred: Vec::new(),
             next_index: 0,
             block_depth: 0,
             errors: Errors::default(),
         }
+    }
+
+    /// Gives the rewriter the invocations [`scan`] parsed.
+    pub(crate) fn with_deferred(mut self, deferred: Vec<Deferred>) -> Self {
+        self.deferred = deferred.into_iter().map(Some).collect();
+        self
     }
 
     /// The scope the guards consult: the slot, or nothing.
@@ -328,21 +398,45 @@ impl VisitMut for Rewriter<'_> {
         self.block_depth += 1;
         let stmts = std::mem::take(&mut block.stmts);
         for mut stmt in stmts {
-            let guard = as_deferred(&stmt, self.root).map(|found| {
-                let index = self.next_index;
-                self.next_index += 1;
-                // Misuse was reported by the scan; a faulty invocation is
-                // dropped so it causes no further errors.
+            let scanned = marker_index(&stmt)
+                .and_then(|index| self.deferred.get_mut(index))
+                .and_then(Option::take);
+            let found = if scanned.is_some() {
+                None
+            } else {
+                as_deferred(&stmt, self.root)
+            };
+            let unparsed = found.map(|found| {
+                // Misuse was reported by the scan (or is, for an invocation
+                // it did not see, by rustc's fallback macro); a faulty
+                // invocation is dropped so it causes no further errors.
                 let action = if self.mode == Mode::Strip {
                     None
                 } else {
                     found.parse().ok()
                 };
+                Deferred {
+                    attrs: {
+                        let attrs = found.attrs;
+                        quote!(#(#attrs)*)
+                    },
+                    location: deferred::location(found.mac),
+                    action,
+                }
+            });
+            let guard = scanned.or(unparsed).map(|found| {
+                let index = self.next_index;
+                self.next_index += 1;
+                let action = if self.mode == Mode::Strip {
+                    None
+                } else {
+                    found.action
+                };
                 action.map(|action| {
                     deferred::guard(
                         action,
-                        found.attrs,
-                        deferred::location(found.mac),
+                        &found.attrs,
+                        found.location,
                         &self.private,
                         &self.scope(),
                         &self.names.site,

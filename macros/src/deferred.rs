@@ -2,7 +2,7 @@
 //! form, checking its body, and the guard it becomes.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
@@ -33,7 +33,8 @@ pub(crate) enum Action {
     Block {
         kind: Kind,
         capture: Option<Token![move]>,
-        stmts: Vec<Stmt>,
+        /// The statements, checked.
+        body: TokenStream,
     },
     /// `defer!(|ret| …)` and `defer!(move |ret| …)`.
     Hook(Box<ExprClosure>),
@@ -101,10 +102,61 @@ impl Found<'_> {
     /// Parses the invocation and checks its body.
     pub(crate) fn parse(&self) -> Result<Action> {
         let kind = self.kind;
+        if let Some((capture, body)) = plain_block(&self.mac.tokens) {
+            return Ok(Action::Block { kind, capture, body });
+        }
         let mut action =
             (|input: ParseStream<'_>| parse_action(kind, input)).parse2(self.mac.tokens.clone())?;
         check_action(&mut action)?;
         Ok(action)
+    }
+}
+
+/// Whether the tokens of a `defer! { … }` are statements that need no
+/// checking: not a `move` or closure form, and with none of the tokens the
+/// checks look for anywhere inside. Then they go into the guard as written,
+/// unparsed: parsing them is most of what an expansion costs, in a
+/// proc-macro that runs unoptimised. Anything else is parsed and checked,
+/// so the errors are the same either way.
+fn plain_block(tokens: &TokenStream) -> Option<(Option<Token![move]>, TokenStream)> {
+    let mut iter = tokens.clone().into_iter();
+    match iter.next() {
+        // `move { … }`, and nothing after the block.
+        Some(proc_macro2::TokenTree::Ident(ident)) if ident == "move" => {
+            let Some(proc_macro2::TokenTree::Group(block)) = iter.next() else {
+                return None;
+            };
+            let body = block.stream();
+            let plain = block.delimiter() == proc_macro2::Delimiter::Brace
+                && iter.next().is_none()
+                && body.clone().into_iter().all(|token| is_unremarkable(&token));
+            plain.then(|| (Some(Token![move](ident.span())), body))
+        }
+        Some(proc_macro2::TokenTree::Ident(ident)) if ident == "async" => None,
+        Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == '|' => None,
+        _ => tokens
+            .clone()
+            .into_iter()
+            .all(|token| is_unremarkable(&token))
+            .then(|| (None, tokens.clone())),
+    }
+}
+
+fn is_unremarkable(token: &proc_macro2::TokenTree) -> bool {
+    match token {
+        proc_macro2::TokenTree::Ident(ident) => {
+            !(ident == "return"
+                || ident == "break"
+                || ident == "continue"
+                || ident == "await"
+                || ident == "defer"
+                || ident == "defer_on_err")
+        }
+        proc_macro2::TokenTree::Punct(punct) => punct.as_char() != '?',
+        proc_macro2::TokenTree::Group(group) => {
+            group.stream().into_iter().all(|token| is_unremarkable(&token))
+        }
+        proc_macro2::TokenTree::Literal(_) => true,
     }
 }
 
@@ -138,11 +190,7 @@ fn parse_action(kind: Kind, input: ParseStream<'_>) -> Result<Action> {
                     kind.name()
                 )));
             }
-            return Ok(Action::Block {
-                kind,
-                capture: Some(capture),
-                stmts,
-            });
+            return checked_block(kind, Some(capture), stmts);
         }
         return Err(Error::new(
             capture.span,
@@ -157,21 +205,27 @@ fn parse_action(kind: Kind, input: ParseStream<'_>) -> Result<Action> {
             ),
         ));
     }
+    checked_block(kind, None, input.call(Block::parse_within)?)
+}
+
+fn checked_block(kind: Kind, capture: Option<Token![move]>, mut stmts: Vec<Stmt>) -> Result<Action> {
+    let mut check = BodyCheck::default();
+    for stmt in &mut stmts {
+        check.visit_stmt_mut(stmt);
+    }
+    check.errors.into_result()?;
     Ok(Action::Block {
         kind,
-        capture: None,
-        stmts: input.call(Block::parse_within)?,
+        capture,
+        body: quote!(#(#stmts)*),
     })
 }
 
 fn check_action(action: &mut Action) -> Result<()> {
     let mut check = BodyCheck::default();
     match action {
-        Action::Block { stmts, .. } => {
-            for stmt in stmts {
-                check.visit_stmt_mut(stmt);
-            }
-        }
+        // Checked as it was parsed.
+        Action::Block { .. } => {}
         Action::Hook(closure) => {
             if let Some(asyncness) = &closure.asyncness {
                 check.errors.push(Error::new(
@@ -334,7 +388,7 @@ pub(crate) struct Place {
 /// The guard statement an action becomes.
 pub(crate) fn guard(
     action: Action,
-    attrs: &[Attribute],
+    attrs: &TokenStream,
     at: Span,
     private: &TokenStream,
     scope: &TokenStream,
@@ -359,7 +413,7 @@ pub(crate) fn guard(
         (_, false) => quote_spanned!(span=> #private::Inner::label_only()),
     };
     match action {
-        Action::Block { kind, capture, stmts } => {
+        Action::Block { kind, capture, body } => {
             let (name, constructor) = match kind {
                 Kind::Defer => (
                     format_ident!("__defer_{}", index, span = span),
@@ -370,16 +424,16 @@ pub(crate) fn guard(
                     quote_spanned!(span=> defer_on_err),
                 ),
             };
-            let closure = quote_spanned!(span=> #capture || { #(#stmts)* });
+            let closure = quote_spanned!(span=> #capture || { #body });
             quote_spanned! {span=>
-                #(#attrs)*
+                #attrs
                 let #name = #private::#constructor(#scope, #depth, #site, #closure);
             }
         }
         Action::Hook(closure) => {
             let name = format_ident!("__hook_{}", index, span = span);
             quote_spanned! {span=>
-                #(#attrs)*
+                #attrs
                 let #name = #private::hook(#scope, #depth, #site, #closure);
             }
         }

@@ -182,6 +182,7 @@ fn expand_body(
         has_deferred = scanned.has_deferred;
         slot = scanned.needs_slot;
         errors.extend(scanned.errors);
+        let deferred = scanned.deferred;
         if slot && ret.is_never {
             errors.push(Error::new(
                 ret.span,
@@ -191,7 +192,7 @@ fn expand_body(
             slot = false;
         }
         let mode = if slot { Mode::Slot } else { Mode::Guards };
-        let mut rewriter = Rewriter::new(root, names, mode);
+        let mut rewriter = Rewriter::new(root, names, mode).with_deferred(deferred);
         rewriter.visit_function_body(block);
         errors.extend(rewriter.errors);
     }

@@ -215,7 +215,9 @@ fn check(attr: Attr, args: &TokenStream, item: &TokenStream) {
     };
     // Whatever the input, the output is items (or the untouched input, when
     // the input itself does not parse: rustc then reports its syntax error).
-    if syn::parse2::<syn::File>(item.clone()).is_ok() {
+    // A deferred block goes into the output unparsed when nothing in it needs
+    // checking, so its own syntax errors are rustc's to report, there.
+    if syn::parse2::<syn::File>(item.clone()).is_ok_and(|mut file| deferred_blocks_parse(&mut file)) {
         assert!(
             syn::parse2::<syn::File>(expanded.clone()).is_ok(),
             "#[{}({args})] produced output that does not parse:\n{item}\n=>\n{expanded}",
@@ -267,4 +269,21 @@ fn token_soup_never_makes_the_macros_panic() {
         check(Attr::DeferOnExit, &args, &item);
         check(Attr::Recover, &args, &item);
     }
+}
+
+/// Whether the statements of every `defer! { … }`/`defer_on_err! { … }` in
+/// `file` parse.
+fn deferred_blocks_parse(file: &mut syn::File) -> bool {
+    struct Blocks(bool);
+    impl syn::visit_mut::VisitMut for Blocks {
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            let name = mac.path.segments.last().map(|last| last.ident.to_string());
+            if matches!(name.as_deref(), Some("defer" | "defer_on_err")) {
+                self.0 &= syn::parse::Parser::parse2(syn::Block::parse_within, mac.tokens.clone()).is_ok();
+            }
+        }
+    }
+    let mut blocks = Blocks(true);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut blocks, file);
+    blocks.0
 }

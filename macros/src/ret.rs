@@ -83,6 +83,11 @@ fn peel(ty: &Type) -> &Type {
 
 /// Replaces each `impl Trait` in a type with `replacement`.
 fn erase_impl_trait(tokens: &TokenStream, replacement: &TokenStream) -> (TokenStream, bool) {
+    // Most return types have none; parsing the type again (syn's types
+    // are not `Clone` here) would be most of the cost of this function.
+    if !mentions_impl(tokens) {
+        return (tokens.clone(), false);
+    }
     let Ok(mut ty) = syn::parse2::<Type>(tokens.clone()) else {
         return (replacement.clone(), true);
     };
@@ -110,4 +115,12 @@ impl VisitMut for ImplTraitEraser<'_> {
             visit_mut::visit_type_mut(self, ty);
         }
     }
+}
+
+fn mentions_impl(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(&group.stream()),
+        _ => false,
+    })
 }

@@ -82,7 +82,7 @@ pub struct HookGuard<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> {
 }
 
 /// `defer! { … }`
-#[inline]
+#[inline(always)]
 pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
     scope: X,
     depth: D,
@@ -98,7 +98,7 @@ pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
 }
 
 /// `defer_on_err! { … }`
-#[inline]
+#[inline(always)]
 pub fn defer_on_err<X, D, S, F>(
     scope: X,
     depth: D,
@@ -121,7 +121,7 @@ where
 }
 
 /// `defer!(|ret| …)`
-#[inline]
+#[inline(always)]
 pub fn hook<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)>(
     scope: X,
     depth: D,
@@ -141,7 +141,7 @@ impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for DeferGuard<X, D, S, F> {
     fn drop(&mut self) {
         if let Some(action) = self.action.take() {
             let (scope, depth) = (self.scope, self.depth);
-            run::<S, X>(scope, Kind::Defer, || scope.traced_exit(depth), action);
+            run::<S, X>(scope, Kind::Defer, Traced(scope, depth), action);
         }
     }
 }
@@ -152,7 +152,7 @@ impl<X: Scope, D: Depth, S, F: FnOnce(), P: Fn(&X::Value) -> bool> Drop for ErrG
         if let Some(action) = self.action.take() {
             let exit = self.scope.exit(self.depth, &self.failed);
             if exit.is_failing() {
-                run::<S, X>(self.scope, Kind::DeferOnErr, || exit, action);
+                run::<S, X>(self.scope, Kind::DeferOnErr, exit, action);
             }
         }
     }
@@ -164,31 +164,54 @@ impl<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> Drop for HookGuard<X, D, S
         if let Some(hook) = self.hook.take() {
             let (scope, depth) = (self.scope, self.depth);
             if scope.has_value() {
-                run::<S, X>(
-                    scope,
-                    Kind::Hook,
-                    || scope.traced_exit(depth),
-                    move || scope.with_value(hook),
-                );
+                run::<S, X>(scope, Kind::Hook, Traced(scope, depth), move || {
+                    scope.with_value(hook);
+                });
             }
         }
     }
 }
 
-/// Runs an action under the panic policy. `exit` is evaluated only for
-/// `tracing`, or once the action panicked.
+/// The exit a guard ran on, for `tracing` and after a panic: asked only
+/// then, because asking can cost a `thread::panicking()` call.
+trait ExitLabel: Copy {
+    fn get(self) -> Exit;
+}
+
+/// Already known: `defer_on_err!` decides on it before it runs.
+impl ExitLabel for Exit {
+    #[inline(always)]
+    fn get(self) -> Exit {
+        self
+    }
+}
+
+/// What the scope reports. A type of its own (not a closure in the guard's
+/// `Drop`, whose type would depend on the action's), so that one copy serves
+/// every guard with this scope and depth.
+#[derive(Clone, Copy)]
+struct Traced<X, D>(X, D);
+
+impl<X: Scope, D: Depth> ExitLabel for Traced<X, D> {
+    #[inline(always)]
+    fn get(self) -> Exit {
+        self.0.traced_exit(self.1)
+    }
+}
+
+/// Runs an action under the panic policy.
 #[inline(always)]
-fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl FnOnce() -> Exit, action: impl FnOnce()) {
+fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
     let started = trace::start();
-    match catch_unwind(AssertUnwindSafe(action)) {
-        Ok(()) => {
+    match catch(action) {
+        None => {
             if let Some(started) = started.get() {
-                trace::ran::<S>(kind, exit(), started);
+                trace::ran::<S>(kind, exit.get(), started);
             }
         }
-        Err(payload) => {
+        Some(payload) => {
             // The exit the action ran on, before this panic changes it.
-            let exit = exit();
+            let exit = exit.get();
             let unwinding = thread::panicking();
             if !unwinding {
                 scope.discard_value();
@@ -196,6 +219,50 @@ fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl FnOnce() -> Exit, action: i
             action_panicked::<S>(kind, exit, unwinding, payload);
         }
     }
+}
+
+/// Runs `action` inside `catch_unwind`: the payload if it panicked.
+///
+/// Optimised builds call `catch_unwind` on the action itself, which inlines
+/// to nothing on the happy path. A debug build would then compile a
+/// `catch_unwind` (four functions) for every action of every annotated
+/// function, which made it most of the cost of rebuilding a crate of 500 of
+/// them; there, every action goes through one `catch_unwind` that calls it
+/// through a trait object. (Optimised, the `dyn` call is seen through, but it
+/// keeps the exit slot in memory: +11 instructions a call for a hook.)
+#[inline(always)]
+fn catch(action: impl FnOnce()) -> Option<Box<dyn Any + Send>> {
+    #[cfg(not(debug_assertions))]
+    {
+        catch_unwind(AssertUnwindSafe(action)).err()
+    }
+    #[cfg(debug_assertions)]
+    {
+        catch_dyn(&mut Some(action))
+    }
+}
+
+/// An action behind a pointer, for [`catch_dyn`]: a trait of one method, so
+/// that its vtable adds one function per action (`dyn FnMut` would add the
+/// `FnOnce` shims too).
+#[cfg(debug_assertions)]
+trait Action {
+    fn run_once(&mut self);
+}
+
+#[cfg(debug_assertions)]
+impl<F: FnOnce()> Action for Option<F> {
+    fn run_once(&mut self) {
+        if let Some(action) = self.take() {
+            action();
+        }
+    }
+}
+
+#[cfg(debug_assertions)]
+#[inline]
+fn catch_dyn(action: &mut dyn Action) -> Option<Box<dyn Any + Send>> {
+    catch_unwind(AssertUnwindSafe(|| action.run_once())).err()
 }
 
 /// What follows a deferred action's panic: contained while the thread was
