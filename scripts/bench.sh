@@ -3,6 +3,8 @@
 #
 #   scripts/bench.sh            instruction counts (callgrind), the table the README quotes
 #   scripts/bench.sh --criterion  also runs the criterion benchmarks (wall clock, ns)
+#   scripts/bench.sh --all        also criterion, Go's side (scripts/go-bench.sh, needs go)
+#                                 and the build times (scripts/compile-time.sh, ~10 min)
 #
 # Instructions per call = (Ir(2N) - Ir(N)) / N, minus the same for an empty
 # loop: start-up and one-time setup (the panic hook's installation) cancel.
@@ -71,6 +73,13 @@ echo "baselines (leaf/call): bare $(fmt "$(per_call bare leaf $happy)")/$(fmt "$
 Result $(fmt "$(per_call result_bare leaf $happy)")/$(fmt "$(per_call result_bare call $happy)"), \
 unwrapped Option $(fmt "$(per_call unwrapped leaf $happy)")/$(fmt "$(per_call unwrapped call $happy)")"
 
-if [ "${1:-}" = "--criterion" ]; then
+case "${1:-}" in
+--criterion)
     cargo bench -p epilogue-benches --bench overhead
-fi
+    ;;
+--all)
+    cargo bench -p epilogue-benches --bench overhead
+    if command -v go >/dev/null; then scripts/go-bench.sh; else echo "go not found: skipping Go's side"; fi
+    scripts/compile-time.sh
+    ;;
+esac

@@ -1,0 +1,3 @@
+module epilogue.example/benches/go
+
+go 1.19
