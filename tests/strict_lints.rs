@@ -122,6 +122,27 @@ pub fn port_or_panic_message(text: &str) -> Result<u16, String> {
     Ok(text.parse::<u16>().unwrap())
 }
 
+#[defer_on_exit]
+fn unit_ending_in_a_panic_statement(counter: &Cell<u32>) {
+    defer!(|()| counter.set(counter.get() + 1));
+    defer! { counter.set(counter.get() + 10) }
+    panic!("failed");
+}
+
+#[defer_on_exit]
+fn unit_ending_in_return(counter: &Cell<u32>, early: bool) {
+    defer!(|()| counter.set(counter.get() + 1));
+    if early {
+        return;
+    }
+    counter.set(counter.get() + 100);
+    return;
+}
+
+/// A compile-time check whose body is empty, as lints expect it.
+#[recover]
+fn assert_send_sync<T: Send + Sync>() {}
+
 fn give_up(code: u32) -> ! {
     panic!("gave up with {code}")
 }
@@ -296,6 +317,16 @@ fn everything_compiles_warning_free_and_works() {
     assert_eq!((port("80"), port("x")), (80, 0));
     assert_eq!(port_or_panic_message("80"), Ok(80));
     assert!(port_or_panic_message("x").is_err());
+    counter.set(0);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        unit_ending_in_a_panic_statement(&counter);
+    }));
+    assert!(result.is_err());
+    assert_eq!(counter.get(), 10, "a panic runs the defer!, not the hook");
+    unit_ending_in_return(&counter, true);
+    unit_ending_in_return(&counter, false);
+    assert_eq!(counter.get(), 112);
+    assert_send_sync::<Vec<u8>>();
     assert_eq!(tail_panics(2), Ok(2));
     assert!(std::panic::catch_unwind(|| tail_panics(0)).is_err());
     assert_eq!(tail_calls_a_never_fn(2), 3);

@@ -215,7 +215,13 @@ fn expand_body(
         quote!(#(#stmts)*)
     };
 
-    if let Some(recover) = &plan.recover {
+    // An empty body cannot panic; left empty, it stays what lints such as
+    // `extra_unused_type_parameters` recognise (`fn assert_send<T: Send>() {}`).
+    let recover = plan
+        .recover
+        .as_ref()
+        .filter(|_| !block.stmts.is_empty() || has_deferred);
+    if let Some(recover) = recover {
         let handler = match &recover.strategy {
             // The return type is named, so that the bound is checked against
             // it (not an inferred `{integer}`), at its tokens; and inside a
@@ -258,7 +264,7 @@ fn expand_body(
             }
         };
     }
-    if has_deferred || plan.recover.is_some() {
+    if has_deferred || recover.is_some() {
         body = quote! {
             let #site = || {};
             #body

@@ -58,10 +58,7 @@ impl Tail<'_> {
                 // here only if its last statement diverges, and the block's
                 // type is then `!`, which needs no value.
                 if self.ret.is_unit {
-                    stmts.push(Stmt::Expr(
-                        Expr::Verbatim(self.store_leaf(&[], &quote!(()))),
-                        None,
-                    ));
+                    self.store_unit(stmts);
                 }
             }
         }
@@ -101,6 +98,23 @@ impl Tail<'_> {
                 Expr::Verbatim(self.store_leaf(&attrs, &quote!(#leaf)))
             }
         }
+    }
+
+    /// Stores the `()` of a unit function whose last statement is not an
+    /// expression. That statement may diverge (`panic!(…);`, `return;`),
+    /// which makes the store unreachable: not the user's code to warn about,
+    /// and `()` needs no type to coerce to.
+    /// (Statements of the user's block, not a block of their own: the first
+    /// unreachable statement is the one warned about, so it must be the one
+    /// that allows it.)
+    fn store_unit(&self, stmts: &mut Vec<Stmt>) {
+        let seen = Ident::new("__seen", Span::mixed_site());
+        let store = store(self.exit, &quote!(()), Span::mixed_site());
+        stmts.push(Stmt::Item(syn::Item::Verbatim(quote! {
+            #[allow(unreachable_code)]
+            let #seen = #store;
+        })));
+        stmts.push(Stmt::Expr(Expr::Verbatim(quote!(#seen)), None));
     }
 
     /// Stores one value and yields the proof.
