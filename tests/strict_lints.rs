@@ -139,6 +139,34 @@ fn unit_ending_in_return(counter: &Cell<u32>, early: bool) {
     return;
 }
 
+/// A callback guarded by a flag that only `Drop` reads (when the callback
+/// panics): not a dead store to rustc.
+struct Filter<F> {
+    predicate: F,
+    busy: bool,
+    interrupted: bool,
+}
+
+impl<F: FnMut(u32) -> bool> Filter<F> {
+    #[defer_on_exit]
+    fn keep(&mut self, x: u32) -> Option<bool> {
+        defer_on_err! { self.interrupted = true; }
+        self.busy = true;
+        let keep = (self.predicate)(x);
+        self.busy = false;
+        Some(keep)
+    }
+}
+
+impl<F> Drop for Filter<F> {
+    fn drop(&mut self) {
+        assert!(
+            !self.busy || self.interrupted,
+            "a panic in the predicate is recorded"
+        );
+    }
+}
+
 /// A compile-time check whose body is empty, as lints expect it.
 #[recover]
 fn assert_send_sync<T: Send + Sync>() {}
@@ -327,6 +355,12 @@ fn everything_compiles_warning_free_and_works() {
     unit_ending_in_return(&counter, false);
     assert_eq!(counter.get(), 112);
     assert_send_sync::<Vec<u8>>();
+    let mut filter = Filter {
+        predicate: |x| x > 1,
+        busy: false,
+        interrupted: false,
+    };
+    assert_eq!((filter.keep(1), filter.keep(2)), (Some(false), Some(true)));
     assert_eq!(tail_panics(2), Ok(2));
     assert!(std::panic::catch_unwind(|| tail_panics(0)).is_err());
     assert_eq!(tail_calls_a_never_fn(2), 3);

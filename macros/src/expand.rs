@@ -303,11 +303,15 @@ fn slot_body(
     // points at the end of the function.
     let inner = in_braces(block.brace_token.span, quote!(#(#stmts)*));
     // The slot is bound by reference (the temporary lives to the end of the
-    // function), so that `async move` copies the reference, not the slot.
-    // The body's async block is `move`, as the function's own future is: it
-    // owns the parameters it uses, so a `Send` parameter that is not `Sync`
-    // keeps the future `Send`. The body's closure is not: called once, in
-    // place, it borrows them.
+    // function), so that `move` copies the reference, not the slot. The body
+    // owns the parameters it uses, as the function did:
+    // - the async block, as the function's own future: a `Send` parameter
+    //   that is not `Sync` keeps the future `Send`;
+    // - the closure: a write through `&mut self` that only a `Drop` reads
+    //   (a "busy" flag around a callback) is not taken for a dead store, as
+    //   rustc's liveness lint does for a place a closure borrows; and the
+    //   parameters stay in registers. Called through an `FnOnce` bound, it
+    //   can still give back a reborrow of a `&mut` parameter.
     if is_async {
         quote! {
             let #exit = &#private::AsyncExitSlot::<#ty, _>::new(#classifier);
@@ -319,7 +323,7 @@ fn slot_body(
         quote! {
             let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
             #hint
-            let #seen = #exit.run(|| -> #private::ReturnSeenByDeferOnExit #inner);
+            let #seen = #exit.run(move || -> #private::ReturnSeenByDeferOnExit #inner);
             #exit.take(#seen)
         }
     }
