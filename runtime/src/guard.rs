@@ -202,23 +202,38 @@ impl<X: Scope, D: Depth> ExitLabel for Traced<X, D> {
 /// Runs an action under the panic policy.
 #[inline(always)]
 fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
-    let started = trace::start();
-    match catch(action) {
-        None => {
-            if let Some(started) = started.get() {
-                trace::ran::<S>(kind, exit.get(), started);
-            }
-        }
-        Some(payload) => {
-            // The exit the action ran on, before this panic changes it.
-            let exit = exit.get();
-            let unwinding = thread::panicking();
-            if !unwinding {
-                scope.discard_value();
-            }
-            action_panicked::<S>(kind, exit, unwinding, payload);
-        }
+    #[cfg(feature = "tracing")]
+    if trace::wanted() {
+        run_traced::<S, X>(scope, kind, exit, action);
+        return;
     }
+    if let Some(payload) = catch(action) {
+        panicked::<S, X>(scope, kind, exit, payload);
+    }
+}
+
+/// [`run`], timed for its TRACE event: out of line, so that a guard whose
+/// event nobody wants pays one check.
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn run_traced<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+    let started = std::time::Instant::now();
+    match catch(action) {
+        None => trace::ran::<S>(kind, exit.get(), started),
+        Some(payload) => panicked::<S, X>(scope, kind, exit, payload),
+    }
+}
+
+#[inline(always)]
+fn panicked<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, payload: Box<dyn Any + Send>) {
+    // The exit the action ran on, before this panic changes it.
+    let exit = exit.get();
+    let unwinding = thread::panicking();
+    if !unwinding {
+        scope.discard_value();
+    }
+    action_panicked::<S>(kind, exit, unwinding, payload);
 }
 
 /// Runs `action` inside `catch_unwind`: the payload if it panicked.

@@ -1,8 +1,8 @@
 //! `tracing` events, behind the `tracing` feature.
 //!
-//! The `cfg` lives here and nowhere else: the macros' expansion is compiled in
-//! the user's crate and must not depend on the user's features, so it always
-//! calls these functions, which are empty without the feature.
+//! The `cfg` lives in the runtime, here and around the guards' timed run:
+//! the macros' expansion is compiled in the user's crate and must not depend
+//! on the user's features, so it is the same with and without the feature.
 //!
 //! Events, all under target `epilogue`, inside the current span:
 //! - TRACE, message `deferred action ran`: `function`, `kind`, `exit`,
@@ -25,19 +25,19 @@ mod imp {
     use std::time::Instant;
     use tracing::Level;
 
-    /// When an action started, if its TRACE event is wanted.
-    pub(crate) struct Started(Option<Instant>);
-
-    impl Started {
-        #[inline]
-        pub(crate) fn get(self) -> Option<Instant> {
-            self.0
-        }
+    /// Whether the TRACE event of a deferred action is wanted. The global
+    /// level first: one atomic load, inlined into the guard. The callsite's
+    /// own check (its interest, its registration) is out of line, like the
+    /// timed run it leads to: inlined, they made every guard save registers.
+    #[inline(always)]
+    pub(crate) fn wanted() -> bool {
+        tracing::level_enabled!(Level::TRACE) && callsite_enabled()
     }
 
-    #[inline]
-    pub(crate) fn start() -> Started {
-        Started(tracing::enabled!(target: "epilogue", Level::TRACE).then(Instant::now))
+    #[cold]
+    #[inline(never)]
+    fn callsite_enabled() -> bool {
+        tracing::enabled!(target: "epilogue", Level::TRACE)
     }
 
     pub(crate) fn ran<S>(kind: Kind, exit: Exit, started: Instant) {
@@ -90,29 +90,6 @@ mod imp {
     )]
     use super::{Any, Exit, Kind, Location, Panic};
 
-    /// Nothing is timed: `get` is always `None`, which removes the call.
-    pub(crate) struct Started;
-
-    /// The time type of the `tracing` build, never built here.
-    pub(crate) enum Never {}
-
-    impl Started {
-        #[inline(always)]
-        pub(crate) fn get(self) -> Option<Never> {
-            None
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn start() -> Started {
-        Started
-    }
-
-    #[inline(always)]
-    pub(crate) fn ran<S>(_kind: Kind, _exit: Exit, started: Never) {
-        match started {}
-    }
-
     #[inline(always)]
     pub(crate) fn action_panicked<S>(
         _kind: Kind,
@@ -126,4 +103,6 @@ mod imp {
     pub(crate) fn recovered(_panic: &Panic) {}
 }
 
-pub(crate) use imp::{action_panicked, ran, recovered, start};
+pub(crate) use imp::{action_panicked, recovered};
+#[cfg(feature = "tracing")]
+pub(crate) use imp::{ran, wanted};
