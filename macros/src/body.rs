@@ -172,46 +172,35 @@ impl Scan<'_> {
 impl VisitMut for Scan<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
         for stmt in &mut block.stmts {
-            let mut replace = None;
-            if let Some(found) = as_deferred(stmt, self.root) {
-                if self.place == Place::Body {
-                    self.found.has_deferred = true;
-                    let action = match found.parse() {
-                        Ok(action) => {
-                            self.found.needs_slot |= action.needs_slot();
-                            Some(action)
-                        }
-                        Err(error) => {
-                            self.found.errors.push(error);
-                            None
-                        }
-                    };
-                    let location = deferred::location(found.mac);
-                    replace = Some(marker(self.found.deferred.len()));
-                    self.found.deferred.push(Deferred {
-                        attrs: TokenStream::new(),
-                        location,
-                        action,
-                    });
-                } else {
-                    self.misplaced(found.mac, found.kind.name());
-                    replace = Some(Stmt::Item(syn::Item::Verbatim(TokenStream::new())));
-                }
-            } else {
+            let Some(found) = as_deferred(stmt, self.root) else {
                 self.visit_stmt_mut(stmt);
+                continue;
+            };
+            if self.place != Place::Body {
+                self.misplaced(found.mac, found.kind.name());
+                *stmt = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
+                continue;
             }
-            if let Some(replacement) = replace {
-                let taken = std::mem::replace(stmt, replacement);
-                if let (Some(deferred), true) = (self.found.deferred.last_mut(), marker_index(stmt).is_some())
-                {
-                    let attrs = match &taken {
-                        Stmt::Macro(mac) => &mac.attrs[..],
-                        Stmt::Expr(Expr::Macro(mac), _) => &mac.attrs[..],
-                        _ => &[],
-                    };
-                    deferred.attrs = quote!(#(#attrs)*);
+            self.found.has_deferred = true;
+            let action = match found.parse() {
+                Ok(action) => {
+                    self.found.needs_slot |= action.needs_slot();
+                    Some(action)
                 }
-            }
+                Err(error) => {
+                    self.found.errors.push(error);
+                    None
+                }
+            };
+            let location = deferred::location(found.mac);
+            let attrs = found.attrs;
+            let attrs = quote!(#(#attrs)*);
+            *stmt = marker(self.found.deferred.len());
+            self.found.deferred.push(Deferred {
+                attrs,
+                location,
+                action,
+            });
         }
     }
 
