@@ -5,8 +5,8 @@
 //! nanoseconds to go with them.
 #![allow(missing_docs)]
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use epilogue_benches::{CASES, PANIC_CASES};
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion};
+use epilogue_benches::{Runner, CASES, PANIC_CASES};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -38,6 +38,15 @@ const GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// `case(n)` runs its function n times in a loop of its own: time one call.
+fn time(bencher: &mut Bencher<'_>, case: Runner) {
+    bencher.iter_custom(|iterations| {
+        let start = std::time::Instant::now();
+        black_box(case(iterations));
+        start.elapsed()
+    });
+}
+
 fn happy_paths(c: &mut Criterion) {
     for (group, names) in GROUPS {
         for flavour in ["leaf", "call"] {
@@ -47,14 +56,7 @@ fn happy_paths(c: &mut Criterion) {
                     .iter()
                     .find(|(case, kind, _)| case == name && *kind == flavour)
                     .expect("every name is a case");
-                // `case(n)` runs the function n times; time one call.
-                group.bench_function(BenchmarkId::from_parameter(name), |b| {
-                    b.iter_custom(|iterations| {
-                        let start = std::time::Instant::now();
-                        black_box(case(iterations));
-                        start.elapsed()
-                    });
-                });
+                group.bench_function(BenchmarkId::from_parameter(name), |b| time(b, *case));
             }
             group.finish();
         }
@@ -71,13 +73,7 @@ fn quiet_panic_hook(_: &mut Criterion) {
 fn panic_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("panic_path");
     for (name, case) in PANIC_CASES {
-        group.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter_custom(|iterations| {
-                let start = std::time::Instant::now();
-                black_box(case(iterations));
-                start.elapsed()
-            });
-        });
+        group.bench_function(BenchmarkId::from_parameter(name), |b| time(b, *case));
     }
     group.finish();
 }

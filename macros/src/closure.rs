@@ -10,7 +10,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Pat, PathArguments, Stmt, Type, TypeParamBound};
 
 /// Annotates the closures `block` returns when `output` is `impl Fn…(…)`.
@@ -19,7 +18,11 @@ pub(crate) fn annotate_returned_closures(block: &mut Block, output: Option<&Type
         return;
     };
     let mut returns = Returns { inputs };
-    returns.visit_block_mut(block);
+    crate::returns::for_each_return(block, |ret| {
+        if let Some(value) = &mut ret.expr {
+            returns.value(value);
+        }
+    });
     returns.tail_of(&mut block.stmts);
 }
 
@@ -95,22 +98,4 @@ impl Returns {
             *input = Pat::Verbatim(quote!(#input: #ty));
         }
     }
-}
-
-impl VisitMut for Returns {
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        match expr {
-            // Their `return`s are their own.
-            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Return(ret) => {
-                if let Some(value) = &mut ret.expr {
-                    self.visit_expr_mut(value);
-                    self.value(value);
-                }
-            }
-            _ => visit_mut::visit_expr_mut(self, expr),
-        }
-    }
-
-    fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
 }

@@ -11,8 +11,7 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote_spanned;
-use syn::visit_mut::{self, VisitMut};
-use syn::Expr;
+use syn::{Block, Expr};
 
 /// `value` checked against the return type `ty`, as a block expression.
 pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> TokenStream {
@@ -30,28 +29,15 @@ pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> Toke
     }
 }
 
-/// Rewrites every `return value` of the function's own body (not of its
-/// closures, async blocks or nested items) to `return coerced(value)`.
-pub(crate) struct CoerceReturns<'a> {
-    pub(crate) ty: &'a TokenStream,
-}
-
-impl VisitMut for CoerceReturns<'_> {
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        match expr {
-            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Return(ret) => {
-                if let Some(value) = &mut ret.expr {
-                    self.visit_expr_mut(value);
-                    let span = Span::mixed_site().located_at(ret.return_token.span);
-                    **value = Expr::Verbatim(coerced(self.ty, &quote::quote!(#value), span));
-                }
-            }
-            _ => visit_mut::visit_expr_mut(self, expr),
+/// Rewrites every `return value` of the function's own body to
+/// `return coerced(value)`.
+pub(crate) fn coerce_returns(block: &mut Block, ty: &TokenStream) {
+    crate::returns::for_each_return(block, |ret| {
+        if let Some(value) = &mut ret.expr {
+            let span = Span::mixed_site().located_at(ret.return_token.span);
+            **value = Expr::Verbatim(coerced(ty, &quote::quote!(#value), span));
         }
-    }
-
-    fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+    });
 }
 
 /// `value` as the initializer of a `let` with a type: a match arm.

@@ -9,13 +9,12 @@
 use proc_macro2::extra::DelimSpan;
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
-use syn::visit_mut::VisitMut;
 use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
 use crate::body::{self, Mode, Names, Rewriter};
 use crate::closure;
-use crate::coerce::{self, CoerceReturns};
+use crate::coerce;
 use crate::errors::Errors;
 use crate::item::{self, Attr, Companion, Function};
 use crate::ret::Return;
@@ -203,7 +202,7 @@ fn expand_body(
     let mut body = if slot {
         slot_body(block, ret, &private, names, is_async)
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
-        CoerceReturns { ty: ret.erased() }.visit_block_mut(block);
+        coerce::coerce_returns(block, ret.erased());
         let stmts = &block.stmts;
         coerce::coerced(
             ret.erased(),

@@ -20,6 +20,7 @@ mod expand;
 mod item;
 mod macro_args;
 mod ret;
+mod returns;
 mod tail;
 mod wrapped;
 
