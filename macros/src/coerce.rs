@@ -32,7 +32,7 @@ pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> Toke
 /// Rewrites every `return value` of the function's own body to
 /// `return coerced(value)`.
 pub(crate) fn coerce_returns(block: &mut Block, ty: &TokenStream) {
-    crate::returns::for_each_return(block, |ret| {
+    crate::own_returns::for_each_own_return(block, |ret| {
         if let Some(value) = &mut ret.expr {
             let span = Span::mixed_site().located_at(ret.return_token.span);
             **value = Expr::Verbatim(coerced(ty, &quote::quote!(#value), span));

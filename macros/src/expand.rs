@@ -8,18 +8,18 @@
 
 use proc_macro2::extra::DelimSpan;
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::{Block, Error, Expr, Stmt};
 
-use crate::args::{DeferArgs, RecoverArgs, Root, Strategy};
-use crate::body::{self, Mode, Names, Rewriter};
-use crate::closure;
-use crate::coerce;
+use crate::args::{DeferArgs, RecoverArgs};
 use crate::errors::Errors;
 use crate::item::{self, Attr, Companion, Function};
-use crate::ret::Return;
-use crate::tail::Tail;
+use crate::names::Names;
+use crate::return_type::ReturnType;
+use crate::rewrite::{Mode, Rewriter};
+use crate::root::Root;
 use crate::wrapped::Located;
+use crate::{boundary, coerce, returned_closures, scan, slot};
 
 /// What to expand.
 #[derive(Default)]
@@ -129,8 +129,8 @@ fn expand(
     let fn_is_async = function.sig.asyncness.is_some();
     let located = Located::find(&function.block, fn_is_async);
     let ret = match &located {
-        Located::AsyncTrait { output, .. } => Return::new(output.as_deref(), function.sig.ident.span()),
-        _ => Return::of(&function.sig.output, function.sig.ident.span()),
+        Located::AsyncTrait { output, .. } => ReturnType::new(output.as_deref(), function.sig.ident.span()),
+        _ => ReturnType::of(&function.sig.output, function.sig.ident.span()),
     };
     if plan.recover.as_ref().is_some_and(RecoverArgs::contains_panics) {
         // No panic leaves the function: its docs need no `# Panics`.
@@ -152,7 +152,7 @@ fn expand(
     };
     let is_async = located.is_async(fn_is_async);
     let block = located.body(&mut function.block);
-    closure::annotate_returned_closures(block, output);
+    returned_closures::annotate(block, output);
     let body = expand_body(block, plan, root, &names, &ret, is_async, errors);
     block.stmts = vec![Stmt::Expr(Expr::Verbatim(body), None)];
     if let Some(mark_used) = mark_used {
@@ -170,43 +170,25 @@ fn expand_body(
     plan: &Plan,
     root: &Root,
     names: &Names,
-    ret: &Return,
+    ret: &ReturnType,
     is_async: bool,
     errors: &mut Errors,
 ) -> TokenStream {
-    let mut slot = false;
-    let mut has_deferred = false;
-    if plan.defer.is_some() {
-        let scanned = body::scan(block, root);
-        has_deferred = scanned.has_deferred;
-        slot = scanned.needs_slot;
-        errors.extend(scanned.errors);
-        let deferred = scanned.deferred;
-        if slot && ret.is_never {
-            errors.push(Error::new(
-                ret.span,
-                "this function returns `!`, so it never returns a value: hooks `defer!(|ret| …)` and \
-                 `defer_on_err!` could never run on a return; use `defer! { … }`, which also runs on panic",
-            ));
-            slot = false;
-        }
-        let mode = if slot { Mode::Slot } else { Mode::Guards };
-        let mut rewriter = Rewriter::new(root, names, mode).with_deferred(deferred);
-        rewriter.visit_function_body(block);
-        errors.extend(rewriter.errors);
-    }
+    let deferred = plan
+        .defer
+        .as_ref()
+        .map(|_| rewrite_deferred(block, root, names, ret, errors));
+    let has_deferred = deferred.is_some_and(|found| found.has_deferred);
+    let slot = deferred.is_some_and(|found| found.slot);
 
-    let private = root.private();
-    let site = &names.site;
-    let braces = block.brace_token.span;
     let mut body = if slot {
-        slot_body(block, ret, &private, names, is_async)
+        slot::slot_body(block, ret, &root.private(), names, is_async)
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
         coerce::coerce_returns(block, ret.erased());
         let stmts = &block.stmts;
         coerce::coerced(
             ret.erased(),
-            &in_braces(braces, quote!(#(#stmts)*)),
+            &in_braces(block.brace_token.span, quote!(#(#stmts)*)),
             Span::mixed_site(),
         )
     } else {
@@ -220,50 +202,11 @@ fn expand_body(
         .recover
         .as_ref()
         .filter(|_| !block.stmts.is_empty() || has_deferred);
-    if let Some(recover) = recover {
-        let handler = match &recover.strategy {
-            // The return type is named, so that the bound is checked against
-            // it (not an inferred `{integer}`), at its tokens; and inside a
-            // closure, so that it is checked once, not again where the
-            // handler is passed.
-            Strategy::ReturnType => {
-                let path = root.private_at(ret.span);
-                let ty = crate::args::relocate(ret.erased(), ret.span);
-                quote_spanned!(ret.span=> |__panic| #path::from_panic::<#ty>(__panic))
-            }
-            Strategy::Default(span) => {
-                let path = root.private_at(*span);
-                let ty = ret.erased();
-                quote_spanned!(*span=> |__panic| #path::default_value::<#ty>(__panic))
-            }
-            Strategy::With(handler) => quote!(#handler),
-        };
-        // `!` cannot be named in a turbofish, and has nothing to coerce to.
-        let ty = if ret.is_never {
-            quote!(_)
-        } else {
-            ret.erased().clone()
-        };
-        // The user's braces around the moved body: the block keeps the
-        // edition of the user's code (Rust 2024 drops a tail's temporaries
-        // before the block's locals), and borrow errors point at its end.
-        let moved = in_braces(braces, body);
-        body = if is_async {
-            quote! {
-                #private::recover_async(#site, #private::pin!(async move #moved), #handler).await
-            }
-        } else {
-            // The return type named on the call is the closure's: its exits
-            // coerce to it as the function's did. `move`, so that the
-            // parameters are captured as they are, in registers, rather than
-            // by reference, which would first spill them to the stack
-            // (measured: +3 instructions per call).
-            quote! {
-                #private::recover::<_, #ty, _, _>(#site, move || #moved, #handler)
-            }
-        };
+    if let Some(args) = recover {
+        body = boundary::wrap(body, block, args, root, names, ret, is_async);
     }
     if has_deferred || recover.is_some() {
+        let site = &names.site;
         body = quote! {
             let #site = || {};
             #body
@@ -272,64 +215,46 @@ fn expand_body(
     body
 }
 
-/// The body of a function with an exit slot.
-fn slot_body(
+/// What the deferred actions of a body need.
+#[derive(Clone, Copy)]
+struct Deferred {
+    has_deferred: bool,
+    slot: bool,
+}
+
+/// Finds the deferred actions of the body, checks them, and rewrites the
+/// body: guards in their place and, when the function needs an exit slot,
+/// every exit routed through it.
+fn rewrite_deferred(
     block: &mut Block,
-    ret: &Return,
-    private: &TokenStream,
+    root: &Root,
     names: &Names,
-    is_async: bool,
-) -> TokenStream {
-    let exit = &names.exit;
-    let seen = syn::Ident::new("__seen", Span::mixed_site());
-    let ty = ret.erased();
-    let classifier = if ret.is_opaque {
-        quote!(#private::Unclassified)
-    } else {
-        let probe = ret.probe();
-        quote!(#private::classifier!(#probe))
-    };
-    // Ties the slot to the return type before the body is checked, so that a
-    // returned `impl Fn` closure infers its parameters.
-    let hint = if ret.has_impl_trait {
-        quote!(if false { return #exit.return_type_hint(); })
-    } else {
-        quote!()
-    };
-    Tail { exit, ret }.store_block(&mut block.stmts);
-    let stmts = &block.stmts;
-    // The user's braces again, so that "dropped here" in borrow errors
-    // points at the end of the function.
-    let inner = in_braces(block.brace_token.span, quote!(#(#stmts)*));
-    // The slot is bound by reference (the temporary lives to the end of the
-    // function), so that `move` copies the reference, not the slot. The body
-    // owns the parameters it uses, as the function did:
-    // - the async block, as the function's own future: a `Send` parameter
-    //   that is not `Sync` keeps the future `Send`;
-    // - the closure: a write through `&mut self` that only a `Drop` reads
-    //   (a "busy" flag around a callback) is not taken for a dead store, as
-    //   rustc's liveness lint does for a place a closure borrows; and the
-    //   parameters stay in registers. Called through an `FnOnce` bound, it
-    //   can still give back a reborrow of a `&mut` parameter.
-    if is_async {
-        quote! {
-            let #exit = &#private::AsyncExitSlot::<#ty, _>::new(#classifier);
-            #hint
-            let #seen = #exit.run(#private::pin!(async move #inner)).await;
-            #exit.take(#seen)
-        }
-    } else {
-        quote! {
-            let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
-            #hint
-            let #seen = #exit.run(move || -> #private::ReturnSeenByDeferOnExit #inner);
-            #exit.take(#seen)
-        }
+    ret: &ReturnType,
+    errors: &mut Errors,
+) -> Deferred {
+    let scanned = scan::scan(block, root);
+    errors.extend(scanned.errors);
+    let mut slot = scanned.needs_slot;
+    if slot && ret.is_never {
+        errors.push(Error::new(
+            ret.span,
+            "this function returns `!`, so it never returns a value: hooks `defer!(|ret| …)` and \
+             `defer_on_err!` could never run on a return; use `defer! { … }`, which also runs on panic",
+        ));
+        slot = false;
+    }
+    let mode = if slot { Mode::Slot } else { Mode::Guards };
+    let mut rewriter = Rewriter::new(root, names, mode).with_deferred(scanned.deferred);
+    rewriter.visit_function_body(block);
+    errors.extend(rewriter.errors);
+    Deferred {
+        has_deferred: scanned.has_deferred,
+        slot,
     }
 }
 
 /// `tokens` in braces with the span of the user's `braces`.
-fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
+pub(crate) fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
     let mut group = Group::new(Delimiter::Brace, tokens);
     group.set_span(braces.join());
     TokenTree::Group(group).into()
@@ -338,5 +263,8 @@ fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
 /// Removes the deferred actions, for a function that is emitted unchanged
 /// because the attribute does not apply.
 fn strip(function: &mut Function, root: &Root, names: &Names) {
-    Rewriter::new(root, names, Mode::Strip).visit_function_body(&mut function.block);
+    let scanned = scan::scan(&mut function.block, root);
+    Rewriter::new(root, names, Mode::Strip)
+        .with_deferred(scanned.deferred)
+        .visit_function_body(&mut function.block);
 }

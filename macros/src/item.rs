@@ -6,7 +6,7 @@ use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
 use syn::{braced, token, Attribute, Block, Error, Result, Signature, Token, Visibility};
 
-use crate::args::Root;
+use crate::root::Root;
 
 /// A free function, method, trait method with a default body, `async`,
 /// `unsafe`, `extern` or generic: anything `fn` with a body.
@@ -104,16 +104,10 @@ impl Function {
     /// written first.
     pub(crate) fn take_companion(&mut self, attr: Attr, root: &Root) -> Option<Companion> {
         let name = attr.other().name();
-        let position = self.outer_attrs.iter().position(|attribute| {
-            let path = attribute.path();
-            path.segments.last().is_some_and(|last| last.ident == name)
-                && (path.segments.len() == 1
-                    || path
-                        .segments
-                        .first()
-                        .is_some_and(|first| first.ident == "epilogue")
-                    || root.is_prefix_of(path))
-        })?;
+        let position = self
+            .outer_attrs
+            .iter()
+            .position(|attribute| root.names(attribute.path(), name))?;
         let attribute = self.outer_attrs.remove(position);
         let path = attribute.path().to_token_stream();
         let args = match attribute.meta {

@@ -2,25 +2,48 @@
 //! `epilogue`, which re-exports them with their documentation; this crate's
 //! API has no stability guarantee of its own.
 //!
-//! Layout: `args` parses attribute arguments, `item` the annotated function,
-//! `deferred` one `defer!`/`defer_on_err!` invocation and its guard, `body`
-//! scans and rewrites the function body, `macro_args` looks into other
-//! macros' arguments, `ret` names the return type, `tail` stores the body's
-//! final value, `wrapped` finds a body another attribute moved into a future,
-//! `expand` puts the function back together, `errors` and `lints` support
-//! them.
+//! Layout, in the order an expansion uses the modules:
+//! - `expand`: the entry point of both attributes, which puts the function
+//!   back together;
+//! - `args`: the attributes' arguments; `root`: the runtime crate's path and
+//!   the one rule for recognising epilogue's names;
+//! - `item`: the annotated function; `wrapped`: its body when another
+//!   attribute already moved it into a future;
+//! - `return_type`: the return type as the expansion names it;
+//!   `returned_closures`: parameter types for closures returned as
+//!   `impl Fn`;
+//! - `forms`: the table of deferred forms; `deferred`: parsing one
+//!   invocation into its form; `check`: what a deferred body may not
+//!   contain;
+//! - `scan`: finding every invocation of the body; `rewrite`: replacing them
+//!   and routing the exits through the slot; `guard`: the guard an action
+//!   becomes; `macro_args`: other macros' arguments; `own_returns`: the
+//!   function's own `return`s;
+//! - `slot`: the exit slot and `tail`: storing the body's final value in it;
+//! - `boundary`: `#[recover]`'s `catch_unwind`; `coerce`: return-site
+//!   coercions for a body moved into an `async` block;
+//! - `names`: the identifiers the expansion introduces; `errors`: collecting
+//!   errors.
 
 mod args;
-mod body;
-mod closure;
+mod boundary;
+mod check;
 mod coerce;
 mod deferred;
 mod errors;
 mod expand;
+mod forms;
+mod guard;
 mod item;
 mod macro_args;
-mod ret;
-mod returns;
+mod names;
+mod own_returns;
+mod return_type;
+mod returned_closures;
+mod rewrite;
+mod root;
+mod scan;
+mod slot;
 mod tail;
 mod wrapped;
 

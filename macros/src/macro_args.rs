@@ -15,16 +15,16 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Macro, Token};
 
 /// The parsed arguments of a macro.
-enum Args {
+enum MacroArgs {
     List(Punctuated<Expr, Token![,]>),
     Repeat(Box<Expr>, Token![;], Box<Expr>),
 }
 
-impl ToTokens for Args {
+impl ToTokens for MacroArgs {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         match self {
-            Args::List(list) => list.to_tokens(tokens),
-            Args::Repeat(value, semi, count) => {
+            MacroArgs::List(list) => list.to_tokens(tokens),
+            MacroArgs::Repeat(value, semi, count) => {
                 value.to_tokens(tokens);
                 semi.to_tokens(tokens);
                 count.to_tokens(tokens);
@@ -33,13 +33,13 @@ impl ToTokens for Args {
     }
 }
 
-fn parse_args(tokens: TokenStream) -> Option<Args> {
+fn parse_args(tokens: TokenStream) -> Option<MacroArgs> {
     let list = |input: ParseStream<'_>| Punctuated::<Expr, Token![,]>::parse_terminated(input);
     if let Ok(list) = list.parse2(tokens.clone()) {
-        return Some(Args::List(list));
+        return Some(MacroArgs::List(list));
     }
-    let repeat = |input: ParseStream<'_>| -> syn::Result<Args> {
-        Ok(Args::Repeat(input.parse()?, input.parse()?, input.parse()?))
+    let repeat = |input: ParseStream<'_>| -> syn::Result<MacroArgs> {
+        Ok(MacroArgs::Repeat(input.parse()?, input.parse()?, input.parse()?))
     };
     repeat.parse2(tokens).ok()
 }
@@ -52,8 +52,8 @@ pub(crate) fn visit_args(mac: &mut Macro, mut visit: impl FnMut(&mut Expr)) -> b
         return false;
     };
     match &mut args {
-        Args::List(list) => list.iter_mut().for_each(&mut visit),
-        Args::Repeat(value, _, count) => {
+        MacroArgs::List(list) => list.iter_mut().for_each(&mut visit),
+        MacroArgs::Repeat(value, _, count) => {
             visit(value);
             visit(count);
         }

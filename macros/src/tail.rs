@@ -17,13 +17,13 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use syn::{Attribute, Expr, Stmt};
 
-use crate::body::store;
-use crate::ret::Return;
+use crate::return_type::ReturnType;
+use crate::slot::store;
 
 /// Stores the value of a block that is (or whose value becomes) the body's.
 pub(crate) struct Tail<'a> {
     pub(crate) exit: &'a Ident,
-    pub(crate) ret: &'a Return,
+    pub(crate) ret: &'a ReturnType,
 }
 
 impl Tail<'_> {

@@ -8,8 +8,9 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;
 
-use crate::hook;
 use crate::panic::Panic;
+use crate::panic_hook;
+use crate::site::site_name;
 
 /// Runs `f`, catching a panic as a [`Panic`].
 ///
@@ -77,7 +78,7 @@ where
     B: FnOnce() -> R,
     H: FnOnce(Panic) -> R,
 {
-    match hook::enter() {
+    match panic_hook::enter() {
         Some(outer) => recover_entered::<S, R>(outer, body, handler),
         None => recover_first::<S, R>(site, body, handler),
     }
@@ -89,7 +90,7 @@ where
 #[inline]
 fn recover_entered<S, R>(outer: usize, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
     let result = catch_unwind(AssertUnwindSafe(body));
-    hook::leave(outer);
+    panic_hook::leave(outer);
     match result {
         Ok(value) => value,
         Err(payload) => handler(caught::<S>(payload, outer + 1)),
@@ -102,7 +103,10 @@ fn recover_entered<S, R>(outer: usize, body: impl FnOnce() -> R, handler: impl F
 #[cold]
 #[inline(never)]
 fn recover_first<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
-    match hook::first_boundary_on_thread().then(hook::enter).flatten() {
+    match panic_hook::first_boundary_on_thread()
+        .then(panic_hook::enter)
+        .flatten()
+    {
         Some(outer) => recover_entered::<S, R>(outer, body, handler),
         // The hook could not be installed (this thread is unwinding): the
         // boundary catches all the same, without a record of the panic.
@@ -141,7 +145,7 @@ pub fn recover_async<'a, S, F: Future + 'a>(
 /// the site whose type names the function (see [`site_name`]).
 #[inline]
 fn catch_in<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
-    match hook::enter() {
+    match panic_hook::enter() {
         Some(outer) => catch_entered::<S, T>(outer, f),
         None => catch_first::<S, T>(f),
     }
@@ -150,7 +154,7 @@ fn catch_in<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
 #[inline]
 fn catch_entered<S, T>(outer: usize, f: impl FnOnce() -> T) -> Result<T, Panic> {
     let result = catch_unwind(AssertUnwindSafe(f));
-    hook::leave(outer);
+    panic_hook::leave(outer);
     result.map_err(|payload| caught::<S>(payload, outer + 1))
 }
 
@@ -158,7 +162,10 @@ fn catch_entered<S, T>(outer: usize, f: impl FnOnce() -> T) -> Result<T, Panic> 
 #[cold]
 #[inline(never)]
 fn catch_first<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
-    match hook::first_boundary_on_thread().then(hook::enter).flatten() {
+    match panic_hook::first_boundary_on_thread()
+        .then(panic_hook::enter)
+        .flatten()
+    {
         Some(outer) => catch_entered::<S, T>(outer, f),
         None => catch_unwind(AssertUnwindSafe(f)).map_err(|payload| caught::<S>(payload, 0)),
     }
@@ -167,41 +174,9 @@ fn catch_first<S, T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
 #[cold]
 #[inline(never)]
 fn caught<S>(payload: Box<dyn Any + Send>, depth: usize) -> Panic {
-    let record = hook::take_record(depth, &*payload);
+    let record = panic_hook::take_record(depth, &*payload);
     let thread = thread::current().name().map(str::to_owned);
     let panic = Panic::new(payload, record, site_name::<S>(), thread);
     crate::trace::recovered(&panic);
     panic
-}
-
-/// The path of the function a site closure was written in.
-///
-/// The expansion passes `|| {}` written at the top of the annotated function;
-/// its type name is `path::to::function::{{closure}}` (with
-/// `{{closure}}::{{closure}}` inside an `async fn`), which names the function
-/// with its `Self` type and generic arguments: `app::Store<u8>::save`.
-#[must_use]
-pub(crate) fn site_name<S>() -> &'static str {
-    let mut name = std::any::type_name::<S>();
-    while let Some(outer) = name.strip_suffix("::{{closure}}") {
-        name = outer;
-    }
-    name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn site_names_strip_closures() {
-        fn site<S>(_: S) -> &'static str {
-            site_name::<S>()
-        }
-        assert_eq!(
-            site(|| {}),
-            "epilogue::boundary::tests::site_names_strip_closures"
-        );
-        assert_eq!(site_name::<u8>(), "u8");
-    }
 }

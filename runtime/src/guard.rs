@@ -1,10 +1,14 @@
-//! The drop guards that `defer!`, `defer_on_err!` and `defer!(|ret| …)` expand to.
+//! The drop guard that every deferred form expands to, and the strategies
+//! that say what it does when its block is left.
 //!
 //! A guard is a local of the block the macro was written in, so it runs when
 //! that block is left, after the locals declared after it and before those
-//! declared before it (LIFO, interleaved with ordinary drops).
+//! declared before it (LIFO, interleaved with ordinary drops). One guard type,
+//! [`Guard`], holds the scope it consults and a strategy that carries the
+//! user's action: [`Always`] (`defer!`), [`OnFailure`] (`defer_on_err!`) and
+//! [`OnReturn`] (`defer!(|ret| …)`). A new form is a new strategy.
 //!
-//! The panic policy, shared by all three: an action always runs inside
+//! The panic policy, shared by all of them: an action always runs inside
 //! `catch_unwind`, which costs nothing until the action panics (it is a
 //! landing pad, not a check), and what happens to a caught panic is decided
 //! there, off the happy path:
@@ -23,62 +27,68 @@ use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::thread;
 
-use crate::exit::{is_failure, Depth, Exit, Scope};
+use crate::exit::{Exit, Kind};
 use crate::outcome::Outcome;
-use crate::{hook, trace};
+use crate::payload::drop_quietly;
+use crate::slot::{is_failure, Depth, Scope};
+use crate::{panic_hook, trace};
 
-/// Which macro made a guard (the `kind` field of `tracing` events).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Defer,
-    DeferOnErr,
-    Hook,
+/// A deferred action, waiting for its block to be left.
+///
+/// `X` is the scope it asks how the block is left (the exit slot, or
+/// [`NoSlot`](crate::slot::NoSlot)), `D` where it was registered, `S` the site
+/// that names the function, and `A` the strategy holding the action.
+#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
+pub struct Guard<X: Scope, D: Depth, S, A: Strategy<X>> {
+    scope: X,
+    depth: D,
+    action: Option<A>,
+    site: PhantomData<fn() -> S>,
 }
 
-impl Kind {
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub(crate) const fn as_str(self) -> &'static str {
-        match self {
-            Kind::Defer => "defer",
-            Kind::DeferOnErr => "defer_on_err",
-            Kind::Hook => "hook",
+/// What a guard does with its action when its block is left.
+pub trait Strategy<X: Scope> {
+    /// Decides whether the action runs on this exit, and runs it under the
+    /// panic policy.
+    fn on_exit<S, D: Depth>(self, scope: X, depth: D);
+}
+
+/// `defer! { … }`: runs on every exit.
+pub struct Always<F>(F);
+
+/// `defer_on_err! { … }`: runs only when the function is failing: returning
+/// `Err`/`None`, unwinding from its own panic, or cancelled.
+///
+/// `P` is `Outcome::is_failure` of the return type, taken where the
+/// constructor checks `Outcome`: the struct and its strategy do not name that
+/// bound, so a return type without a failure case is one error at the
+/// `defer_on_err!`, not two. A function item, not a pointer: zero-sized,
+/// nothing to store in the guard.
+pub struct OnFailure<F, P>(F, P);
+
+/// `defer!(|ret| …)`: runs on the value being returned, only when the
+/// function returns.
+pub struct OnReturn<F>(F);
+
+impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
+    #[inline(always)]
+    fn new(scope: X, depth: D, action: A) -> Self {
+        Guard {
+            scope,
+            depth,
+            action: Some(action),
+            site: PhantomData,
         }
     }
 }
 
-/// Runs its action when its block is left, however it is left (`defer!`).
-#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct DeferGuard<X: Scope, D: Depth, S, F: FnOnce()> {
-    scope: X,
-    depth: D,
-    action: Option<F>,
-    site: PhantomData<fn() -> S>,
-}
-
-/// Runs its action only when the function is failing (`defer_on_err!`):
-/// returning `Err`/`None`, unwinding from its own panic, or cancelled.
-#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct ErrGuard<X: Scope, D: Depth, S, F: FnOnce(), P: Fn(&X::Value) -> bool> {
-    scope: X,
-    depth: D,
-    action: Option<F>,
-    /// `Outcome::is_failure` of the return type, taken where the constructor
-    /// checks `Outcome`: the struct and its `Drop` do not name that bound, so
-    /// a return type without a failure case is one error at the
-    /// `defer_on_err!`, not two. A function item, not a pointer: zero-sized,
-    /// nothing to store in the guard.
-    failed: P,
-    site: PhantomData<fn() -> S>,
-}
-
-/// Runs its hook on the value being returned, only when the function returns
-/// (`defer!(|ret| …)`).
-#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct HookGuard<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> {
-    scope: X,
-    depth: D,
-    hook: Option<F>,
-    site: PhantomData<fn() -> S>,
+impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(action) = self.action.take() {
+            action.on_exit::<S, D>(self.scope, self.depth);
+        }
+    }
 }
 
 /// `defer! { … }`
@@ -88,36 +98,26 @@ pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
     depth: D,
     _site: S,
     action: F,
-) -> DeferGuard<X, D, S, F> {
-    DeferGuard {
-        scope,
-        depth,
-        action: Some(action),
-        site: PhantomData,
-    }
+) -> Guard<X, D, S, Always<F>> {
+    Guard::new(scope, depth, Always(action))
 }
 
 /// `defer_on_err! { … }`
 #[inline(always)]
+#[allow(clippy::type_complexity)] // the failure test is a function item, which has no name
 pub fn defer_on_err<X, D, S, F>(
     scope: X,
     depth: D,
     _site: S,
     action: F,
-) -> ErrGuard<X, D, S, F, impl Fn(&X::Value) -> bool>
+) -> Guard<X, D, S, OnFailure<F, impl Fn(&X::Value) -> bool>>
 where
     X: Scope,
     X::Value: Outcome,
     D: Depth,
     F: FnOnce(),
 {
-    ErrGuard {
-        scope,
-        depth,
-        action: Some(action),
-        failed: is_failure::<X::Value>,
-        site: PhantomData,
-    }
+    Guard::new(scope, depth, OnFailure(action, is_failure::<X::Value>))
 }
 
 /// `defer!(|ret| …)`
@@ -127,47 +127,36 @@ pub fn hook<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)>(
     depth: D,
     _site: S,
     hook: F,
-) -> HookGuard<X, D, S, F> {
-    HookGuard {
-        scope,
-        depth,
-        hook: Some(hook),
-        site: PhantomData,
+) -> Guard<X, D, S, OnReturn<F>> {
+    Guard::new(scope, depth, OnReturn(hook))
+}
+
+impl<X: Scope, F: FnOnce()> Strategy<X> for Always<F> {
+    #[inline(always)]
+    fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
+        run::<S, X>(scope, Kind::Defer, Traced(scope, depth), self.0);
     }
 }
 
-impl<X: Scope, D: Depth, S, F: FnOnce()> Drop for DeferGuard<X, D, S, F> {
+impl<X: Scope, F: FnOnce(), P: Fn(&X::Value) -> bool> Strategy<X> for OnFailure<F, P> {
     #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(action) = self.action.take() {
-            let (scope, depth) = (self.scope, self.depth);
-            run::<S, X>(scope, Kind::Defer, Traced(scope, depth), action);
+    fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
+        let OnFailure(action, failed) = self;
+        let exit = scope.exit(depth, &failed);
+        if exit.is_failing() {
+            run::<S, X>(scope, Kind::DeferOnErr, exit, action);
         }
     }
 }
 
-impl<X: Scope, D: Depth, S, F: FnOnce(), P: Fn(&X::Value) -> bool> Drop for ErrGuard<X, D, S, F, P> {
+impl<X: Scope, F: FnOnce(&mut X::Value)> Strategy<X> for OnReturn<F> {
     #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(action) = self.action.take() {
-            let exit = self.scope.exit(self.depth, &self.failed);
-            if exit.is_failing() {
-                run::<S, X>(self.scope, Kind::DeferOnErr, exit, action);
-            }
-        }
-    }
-}
-
-impl<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)> Drop for HookGuard<X, D, S, F> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(hook) = self.hook.take() {
-            let (scope, depth) = (self.scope, self.depth);
-            if scope.has_value() {
-                run::<S, X>(scope, Kind::Hook, Traced(scope, depth), move || {
-                    scope.with_value(hook);
-                });
-            }
+    fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
+        let hook = self.0;
+        if scope.has_value() {
+            run::<S, X>(scope, Kind::Hook, Traced(scope, depth), move || {
+                scope.with_value(hook);
+            });
         }
     }
 }
@@ -186,9 +175,9 @@ impl ExitLabel for Exit {
     }
 }
 
-/// What the scope reports. A type of its own (not a closure in the guard's
-/// `Drop`, whose type would depend on the action's), so that one copy serves
-/// every guard with this scope and depth.
+/// What the scope reports. A type of its own (not a closure in the
+/// strategy, whose type would depend on the action's), so that one copy
+/// serves every guard with this scope and depth.
 #[derive(Clone, Copy)]
 struct Traced<X, D>(X, D);
 
@@ -285,19 +274,11 @@ fn catch_dyn(action: &mut dyn Action) -> Option<Box<dyn Any + Send>> {
 #[cold]
 #[inline(never)]
 fn action_panicked<S>(kind: Kind, exit: Exit, unwinding: bool, payload: Box<dyn Any + Send>) {
-    let location = hook::location_of(&*payload);
+    let location = panic_hook::location_of(&*payload);
     trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
     if unwinding {
-        drop_payload(payload);
+        drop_quietly(payload);
     } else {
         resume_unwind(payload);
-    }
-}
-
-/// Drops a caught payload; a payload whose own `Drop` panics is leaked rather
-/// than allowed to escape.
-pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        core::mem::forget(again);
     }
 }

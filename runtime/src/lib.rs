@@ -9,19 +9,37 @@
 #![allow(clippy::inline_always)]
 #![doc(html_root_url = "https://docs.rs/epilogue/0.1.0")]
 
+// Modules, each importing only from those listed before it:
+// - `site`: the annotated function's name, from the site closure's type;
+// - `payload`: panic payloads (their message, dropping one quietly);
+// - `exit`: how a block is left (`Exit`) and which form ran (`Kind`);
+// - `outcome`: which return values are failures (`Err`, `None`);
+// - `question`: the `?` operator of a rewritten body;
+// - `location`: where a panic happened;
+// - `panic_hook`: the panic hook and its per-thread records;
+// - `panic`: `Panic`, a caught panic as a value, and `FromPanic`;
+// - `trace`: the `tracing` events (feature `tracing`);
+// - `slot`: exit slots, and what a guard asks of them;
+// - `guard`: the drop guard of every deferred form, and its strategies;
+// - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
 mod boundary;
 mod exit;
 mod guard;
-mod hook;
+mod location;
 mod outcome;
 mod panic;
+mod panic_hook;
+mod payload;
 mod question;
+mod site;
+mod slot;
 mod trace;
 
 pub use boundary::{catch, catch_future};
 pub use epilogue_macros::{defer_on_exit, recover};
-pub use hook::report_recovered_panics;
-pub use panic::{FromPanic, Location, Panic};
+pub use location::Location;
+pub use panic::{FromPanic, Panic};
+pub use panic_hook::report_recovered_panics;
 
 /// Registers a cleanup for the enclosing block. Only meaningful inside a
 /// function annotated with [`#[defer_on_exit]`](macro@defer_on_exit), which
@@ -65,14 +83,15 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 #[doc(hidden)]
 pub mod __private {
     pub use crate::boundary::{recover, recover_async};
-    pub use crate::exit::{
-        AsyncExitSlot, Depth, Exit, ExitSlot, Inner, NoSlot, ReturnSeenByDeferOnExit, Scope, Top,
-    };
-    pub use crate::guard::{defer, defer_on_err, hook, DeferGuard, ErrGuard, HookGuard};
+    pub use crate::exit::Exit;
+    pub use crate::guard::{defer, defer_on_err, hook, Always, Guard, OnFailure, OnReturn, Strategy};
     pub use crate::outcome::{
         ByOutcome, Classifier, Classify, Outcome, PickByOutcome, PickUnclassified, Unclassified,
     };
     pub use crate::question::{Branch, FromResidual};
+    pub use crate::slot::{
+        AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnSeenByDeferOnExit, Scope, TopBlock,
+    };
     pub use crate::{FromPanic, Panic};
     pub use core::pin::pin;
 
@@ -92,4 +111,62 @@ pub mod __private {
 
     #[doc(hidden)]
     pub use crate::__epilogue_classifier as classifier;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The modules in the order of the map at the top of this file, with
+    /// their sources.
+    const MODULES: [(&str, &str); 12] = [
+        ("site", include_str!("site.rs")),
+        ("payload", include_str!("payload.rs")),
+        ("exit", include_str!("exit.rs")),
+        ("outcome", include_str!("outcome.rs")),
+        ("question", include_str!("question.rs")),
+        ("location", include_str!("location.rs")),
+        ("panic_hook", include_str!("panic_hook.rs")),
+        ("panic", include_str!("panic.rs")),
+        ("trace", include_str!("trace.rs")),
+        ("slot", include_str!("slot.rs")),
+        ("guard", include_str!("guard.rs")),
+        ("boundary", include_str!("boundary.rs")),
+    ];
+
+    /// Each module uses only modules listed before it: the runtime reads
+    /// bottom-up, with no cycle.
+    #[test]
+    fn modules_import_in_one_direction() {
+        let position = |name: &str| MODULES.iter().position(|(module, _)| *module == name);
+        for (index, (module, source)) in MODULES.iter().enumerate() {
+            for (at, _) in source.match_indices("crate::") {
+                let rest = &source[at + "crate::".len()..];
+                let used: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if let Some(used_index) = position(&used) {
+                    assert!(
+                        used_index < index,
+                        "`{module}` uses `{used}`, which comes after it in the module map"
+                    );
+                }
+            }
+            // `use crate::{a, b}` lists several at once.
+            for (at, _) in source.match_indices("use crate::{") {
+                let list = &source[at + "use crate::{".len()..];
+                let list = &list[..list.find('}').unwrap_or(0)];
+                for used in list
+                    .split(',')
+                    .map(|item| item.trim().split("::").next().unwrap_or(""))
+                {
+                    if let Some(used_index) = position(used) {
+                        assert!(
+                            used_index < index,
+                            "`{module}` uses `{used}`, which comes after it"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -5,6 +5,10 @@ use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
+use crate::location::Location;
+use crate::panic_hook::Record;
+use crate::payload::NON_STRING_PAYLOAD;
+
 /// A panic caught by `#[recover]` or [`catch`](crate::catch).
 ///
 /// It carries the panic's message, where it happened (when the runtime's
@@ -27,9 +31,10 @@ use std::sync::{Mutex, PoisonError};
 /// assert!(panic.function().ends_with("::load"));
 /// assert!(panic.to_string().starts_with("panicked at "));
 /// ```
-pub struct Panic(Box<Inner>);
+pub struct Panic(Box<Details>);
 
-struct Inner {
+/// Everything a [`Panic`] knows, behind its one pointer.
+struct Details {
     payload: Payload,
     location: Option<Location>,
     function: &'static str,
@@ -48,10 +53,6 @@ enum Payload {
     Owned(String),
     Other(Mutex<Box<dyn Any + Send>>),
 }
-
-/// The message of a panic whose payload is neither `&str` nor `String`
-/// (`std::panic::panic_any(42)`, say).
-pub(crate) const NON_STRING_PAYLOAD: &str = "panic payload is not a string";
 
 impl Payload {
     fn new(payload: Box<dyn Any + Send>) -> Self {
@@ -81,34 +82,6 @@ impl Payload {
     }
 }
 
-/// The message of a payload seen by the panic hook, by the same rule as
-/// [`Panic::message`].
-pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    if let Some(text) = payload.downcast_ref::<&'static str>() {
-        Some(text)
-    } else {
-        payload.downcast_ref::<String>().map(String::as_str)
-    }
-}
-
-/// What the panic hook learned about a panic, handed to the boundary that
-/// catches it.
-pub(crate) struct Record {
-    pub(crate) message: Option<String>,
-    pub(crate) location: Option<Location>,
-    pub(crate) backtrace: Option<Backtrace>,
-    pub(crate) withheld_report: bool,
-}
-
-impl Record {
-    /// Whether this record describes a panic with this payload (a record the
-    /// boundary did not consume, because someone else caught that panic, must
-    /// not be attached to a later one).
-    pub(crate) fn matches(&self, payload: &(dyn Any + Send)) -> bool {
-        self.message.as_deref() == payload_message(payload)
-    }
-}
-
 impl Panic {
     pub(crate) fn new(
         payload: Box<dyn Any + Send>,
@@ -120,7 +93,7 @@ impl Panic {
             Some(record) => (record.location, record.backtrace, record.withheld_report),
             None => (None, None, false),
         };
-        Panic(Box::new(Inner {
+        Panic(Box::new(Details {
             payload: Payload::new(payload),
             location,
             function,
@@ -189,7 +162,7 @@ impl Panic {
     /// epilogue's encloses this call, the report is printed now, so that
     /// `#[recover(with = |p| p.resume())]` behaves exactly like no boundary.
     pub fn resume(self) -> ! {
-        let Inner {
+        let Details {
             payload,
             location,
             function: _,
@@ -207,7 +180,7 @@ impl Panic {
             backtrace,
             withheld_report,
         };
-        crate::hook::before_resume(record, |record| {
+        crate::panic_hook::before_resume(record, |record| {
             print_report(thread.as_deref(), &message, record);
         });
         std::panic::resume_unwind(payload.into_box())
@@ -278,55 +251,6 @@ impl From<Panic> for String {
 impl From<Panic> for std::io::Error {
     fn from(panic: Panic) -> Self {
         std::io::Error::other(panic)
-    }
-}
-
-/// Where a panic happened.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Location {
-    file: String,
-    line: u32,
-    column: u32,
-}
-
-impl Location {
-    pub(crate) fn from_std(location: &std::panic::Location<'_>) -> Self {
-        Location {
-            file: location.file().to_owned(),
-            line: location.line(),
-            column: location.column(),
-        }
-    }
-
-    /// The source file, as `file!()` gives it.
-    #[must_use]
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
-    /// The line, starting at 1.
-    #[must_use]
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
-    /// The column, starting at 1.
-    #[must_use]
-    pub fn column(&self) -> u32 {
-        self.column
-    }
-}
-
-impl fmt::Display for Location {
-    /// `FILE:LINE:COL`, as in the standard panic report.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-impl fmt::Debug for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
     }
 }
 
@@ -418,11 +342,7 @@ mod tests {
     fn display_with_and_without_location() {
         let mut panic = Panic::new(Box::new("boom"), None, "f", None);
         assert_eq!(panic.to_string(), "panicked: boom");
-        panic.0.location = Some(Location {
-            file: "src/lib.rs".into(),
-            line: 7,
-            column: 9,
-        });
+        panic.0.location = Some(Location::new("src/lib.rs", 7, 9));
         assert_eq!(panic.to_string(), "panicked at src/lib.rs:7:9: boom");
     }
 }

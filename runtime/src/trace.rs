@@ -12,16 +12,16 @@
 //! - ERROR for a recovered panic, its message the panic's: `function`,
 //!   `location` (when known).
 
-use crate::exit::Exit;
-use crate::guard::Kind;
-use crate::panic::{Location, Panic};
+use crate::exit::{Exit, Kind};
+use crate::location::Location;
+use crate::panic::Panic;
 use std::any::Any;
 
 #[cfg(feature = "tracing")]
 mod imp {
     use super::{Any, Exit, Kind, Location, Panic};
-    use crate::boundary::site_name;
-    use crate::panic::{payload_message, NON_STRING_PAYLOAD};
+    use crate::payload::{payload_message, NON_STRING_PAYLOAD};
+    use crate::site::site_name;
     use std::time::Instant;
     use tracing::Level;
 

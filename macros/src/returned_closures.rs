@@ -13,12 +13,12 @@ use quote::{quote, ToTokens};
 use syn::{Block, Expr, Pat, PathArguments, Stmt, Type, TypeParamBound};
 
 /// Annotates the closures `block` returns when `output` is `impl Fn…(…)`.
-pub(crate) fn annotate_returned_closures(block: &mut Block, output: Option<&Type>) {
+pub(crate) fn annotate(block: &mut Block, output: Option<&Type>) {
     let Some(inputs) = output.and_then(fn_bound_inputs) else {
         return;
     };
-    let mut returns = Returns { inputs };
-    crate::returns::for_each_return(block, |ret| {
+    let mut returns = ReturnedValues { inputs };
+    crate::own_returns::for_each_own_return(block, |ret| {
         if let Some(value) = &mut ret.expr {
             returns.value(value);
         }
@@ -54,11 +54,11 @@ fn fn_bound_inputs(ty: &Type) -> Option<Vec<TokenStream>> {
     })
 }
 
-struct Returns {
+struct ReturnedValues {
     inputs: Vec<TokenStream>,
 }
 
-impl Returns {
+impl ReturnedValues {
     /// The value of a block: its tail, or the tails of the branches it ends in.
     fn tail_of(&mut self, stmts: &mut [Stmt]) {
         if let Some(Stmt::Expr(tail, None)) = stmts.last_mut() {

@@ -4,10 +4,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{ReturnType, Type};
+use syn::Type;
 
 #[allow(clippy::struct_excessive_bools)] // independent facts about one type
-pub(crate) struct Return {
+pub(crate) struct ReturnType {
     /// The type with every `impl Trait` replaced by `_`, for positions where
     /// `impl Trait` is not allowed (a turbofish); inference fills it in.
     erased: TokenStream,
@@ -25,11 +25,11 @@ pub(crate) struct Return {
     pub(crate) is_opaque: bool,
 }
 
-impl Return {
+impl ReturnType {
     /// The return type `ty`, or `()` when there is none.
     pub(crate) fn new(ty: Option<&Type>, fn_name_span: Span) -> Self {
         match ty {
-            None => Return {
+            None => ReturnType {
                 erased: quote_spanned!(fn_name_span=> ()),
                 probe: quote_spanned!(fn_name_span=> ()),
                 span: fn_name_span,
@@ -42,7 +42,7 @@ impl Return {
                 let tokens = ty.to_token_stream();
                 let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
                 let (probe, _) = erase_impl_trait(&tokens, &quote!(()));
-                Return {
+                ReturnType {
                     is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
                     is_never: matches!(ty, Type::Never(_)),
                     is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
@@ -56,10 +56,10 @@ impl Return {
     }
 
     /// The type with `impl Trait` erased.
-    pub(crate) fn of(output: &ReturnType, fn_name_span: Span) -> Self {
+    pub(crate) fn of(output: &syn::ReturnType, fn_name_span: Span) -> Self {
         match output {
-            ReturnType::Default => Self::new(None, fn_name_span),
-            ReturnType::Type(_, ty) => Self::new(Some(ty), fn_name_span),
+            syn::ReturnType::Default => Self::new(None, fn_name_span),
+            syn::ReturnType::Type(_, ty) => Self::new(Some(ty), fn_name_span),
         }
     }
 

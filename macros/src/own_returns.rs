@@ -6,7 +6,7 @@ use syn::{Block, Expr, ExprReturn};
 /// Calls `each` on every `return value` of the function's own body, inner
 /// returns first; the `return`s of its closures, async blocks, `const`
 /// blocks and nested items are theirs, and left alone.
-pub(crate) fn for_each_return(block: &mut Block, each: impl FnMut(&mut ExprReturn)) {
+pub(crate) fn for_each_own_return(block: &mut Block, each: impl FnMut(&mut ExprReturn)) {
     OwnReturns(each).visit_block_mut(block);
 }
 

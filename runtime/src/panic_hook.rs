@@ -23,7 +23,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
-use crate::panic::{payload_message, Location, Record};
+use crate::location::Location;
+use crate::payload::payload_message;
+
+/// What the panic hook learned about a panic, handed to the boundary that
+/// catches it.
+pub(crate) struct Record {
+    pub(crate) message: Option<String>,
+    pub(crate) location: Option<Location>,
+    pub(crate) backtrace: Option<Backtrace>,
+    pub(crate) withheld_report: bool,
+}
+
+impl Record {
+    /// Whether this record describes a panic with this payload (a record the
+    /// boundary did not consume, because someone else caught that panic, must
+    /// not be attached to a later one).
+    pub(crate) fn matches(&self, payload: &(dyn std::any::Any + Send)) -> bool {
+        self.message.as_deref() == payload_message(payload)
+    }
+}
 
 /// `DEPTH` is 0 until this thread first enters a boundary (and the hook is
 /// known to be installed), then 1 outside boundaries and 1 + n inside n.

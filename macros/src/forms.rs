@@ -1,0 +1,130 @@
+//! The deferred forms: how each is written, and what it becomes.
+//!
+//! This table is the one place that knows the forms. Recognising an
+//! invocation, choosing its form by how its tokens are written, the error
+//! that lists the forms a macro takes, and the runtime function that builds
+//! its guard all read it; a new form is one entry here, its strategy in the
+//! runtime, and whatever its expansion adds.
+
+use syn::Path;
+
+use crate::root::Root;
+
+/// The statement macros that `#[defer_on_exit]` rewrites.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Macro {
+    Defer,
+    DeferOnErr,
+}
+
+impl Macro {
+    /// Every macro, with the name it is invoked by.
+    pub(crate) const ALL: [Macro; 2] = [Macro::Defer, Macro::DeferOnErr];
+
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Macro::Defer => "defer",
+            Macro::DeferOnErr => "defer_on_err",
+        }
+    }
+
+    /// The macro `path` names, by the one path rule of [`Root::names`].
+    pub(crate) fn named_by(path: &Path, root: &Root) -> Option<Macro> {
+        Macro::ALL.into_iter().find(|mac| root.names(path, mac.name()))
+    }
+
+    /// Whether `ident` is one of the macros' names: a token-level test, for
+    /// code that has not been parsed.
+    pub(crate) fn is_name(ident: &proc_macro2::Ident) -> bool {
+        Macro::ALL.iter().any(|mac| ident == mac.name())
+    }
+
+    /// The forms this macro takes.
+    fn forms(self) -> impl Iterator<Item = &'static Form> {
+        FORMS.iter().filter(move |form| form.mac == self)
+    }
+}
+
+/// How the tokens of an invocation are written. `move` may come first in
+/// every shape: the action then captures by value at registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Statements: `{ stmts }`, `( stmts )`, or `move { stmts }`.
+    Block,
+    /// A closure on the function's exit value: `|ret| expr`.
+    Closure,
+}
+
+/// One deferred form.
+pub(crate) struct Form {
+    pub(crate) mac: Macro,
+    pub(crate) shape: Shape,
+    /// How it is written, for messages.
+    pub(crate) written: &'static str,
+    /// What it is called in messages.
+    pub(crate) noun: &'static str,
+    /// For a closure: what its one parameter is given.
+    pub(crate) parameter: &'static str,
+    /// The function of the runtime's `__private` that builds its guard.
+    pub(crate) constructor: &'static str,
+    /// The prefix of the guard's local (`__defer_0`): what borrow errors and
+    /// `cargo expand` show.
+    pub(crate) local: &'static str,
+    /// Whether the function needs an exit slot: the form looks at the
+    /// returned value, or at whether the function fails.
+    pub(crate) needs_slot: bool,
+    /// Whether, registered in an inner block, the guard must know if the
+    /// thread was already unwinding: the form runs or not depending on a
+    /// panic, which must be the function's own.
+    pub(crate) runs_on_panic_only_if_own: bool,
+}
+
+/// Every form. Shapes a macro does not take are errors that list the ones it
+/// does, from this table.
+pub(crate) const FORMS: &[Form] = &[
+    Form {
+        mac: Macro::Defer,
+        shape: Shape::Block,
+        written: "defer! { … }",
+        noun: "a cleanup",
+        parameter: "",
+        constructor: "defer",
+        local: "__defer",
+        needs_slot: false,
+        runs_on_panic_only_if_own: false,
+    },
+    Form {
+        mac: Macro::Defer,
+        shape: Shape::Closure,
+        written: "defer!(|ret| …)",
+        noun: "a hook",
+        parameter: "the value being returned",
+        constructor: "hook",
+        local: "__hook",
+        needs_slot: true,
+        runs_on_panic_only_if_own: false,
+    },
+    Form {
+        mac: Macro::DeferOnErr,
+        shape: Shape::Block,
+        written: "defer_on_err! { … }",
+        noun: "an error-path cleanup",
+        parameter: "",
+        constructor: "defer_on_err",
+        local: "__defer_on_err",
+        needs_slot: true,
+        runs_on_panic_only_if_own: true,
+    },
+];
+
+/// The form `mac` takes in `shape`, or the list of what it takes instead.
+pub(crate) fn find(mac: Macro, shape: Shape) -> Result<&'static Form, String> {
+    mac.forms().find(|form| form.shape == shape).ok_or_else(|| {
+        let written: Vec<String> = mac.forms().map(|form| format!("`{}`", form.written)).collect();
+        format!(
+            "`{}!` cannot be written this way; it takes {}",
+            mac.name(),
+            written.join(" or ")
+        )
+    })
+}

@@ -1,0 +1,94 @@
+//! The path of the runtime crate, and the one rule for recognising
+//! epilogue's names in the user's code.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use syn::Path;
+
+/// The path of the runtime crate: `::epilogue` unless `crate = path` says
+/// otherwise (for a crate that re-exports epilogue).
+#[derive(Clone)]
+pub(crate) struct Root(TokenStream);
+
+impl Root {
+    pub(crate) fn default_root() -> Self {
+        Root(quote!(::epilogue))
+    }
+
+    pub(crate) fn new(path: &Path) -> Self {
+        Root(path.into_token_stream())
+    }
+
+    pub(crate) fn same_as(&self, other: &Root) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+
+    /// `ROOT::__private`, where everything the expansion calls lives.
+    pub(crate) fn private(&self) -> TokenStream {
+        let root = &self.0;
+        quote!(#root::__private)
+    }
+
+    /// `ROOT::__private`, located at `span`: a path whose call fails a trait
+    /// bound is what rustc points at, so it must be located at the user's
+    /// tokens (the `defer_on_err!`, the `?`, the return type).
+    pub(crate) fn private_at(&self, span: Span) -> TokenStream {
+        relocate(&self.private(), span)
+    }
+
+    /// Whether `path` names epilogue's item `name` (a macro or an attribute):
+    /// `name` itself, as it is imported or recognised inside an annotated
+    /// function; `epilogue::name` or `::epilogue::name`; or `ROOT::name`
+    /// under `crate = ROOT`. This is the only rule by which the expansion
+    /// recognises its own names.
+    pub(crate) fn names(&self, path: &Path, name: &str) -> bool {
+        let Some(last) = path.segments.last() else {
+            return false;
+        };
+        if last.ident != name {
+            return false;
+        }
+        let prefix: Vec<String> = path
+            .segments
+            .iter()
+            .take(path.segments.len() - 1)
+            .map(|segment| segment.ident.to_string())
+            .collect();
+        match &prefix[..] {
+            [] => path.leading_colon.is_none(),
+            [crate_name] if crate_name == "epilogue" => true,
+            _ => prefix == self.segments(),
+        }
+    }
+
+    /// The identifiers of the root path (`["my_crate", "reexports"]`).
+    fn segments(&self) -> Vec<String> {
+        self.0
+            .clone()
+            .into_iter()
+            .filter_map(|token| match token {
+                TokenTree::Ident(ident) => Some(ident.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The same tokens, located at `span`; their hygiene is unchanged.
+pub(crate) fn relocate(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut relocated =
+                    proc_macro2::Group::new(group.delimiter(), relocate(&group.stream(), span));
+                relocated.set_span(group.span().located_at(span));
+                token = TokenTree::Group(relocated);
+            } else {
+                token.set_span(token.span().located_at(span));
+            }
+            token
+        })
+        .collect()
+}

@@ -1,0 +1,324 @@
+//! Finding the deferred actions of a function body.
+//!
+//! The scan visits the whole body, the arguments of other macros included,
+//! and accounts for every `defer!`/`defer_on_err!` it meets: one written as
+//! a statement of one of the body's blocks is parsed and replaced by a
+//! marker, which the rewriter turns into the action's expansion; one written
+//! anywhere else (inside a closure, an `async` block, a `const` block, a
+//! nested function, an item, an expression, a macro whose arguments are not
+//! expressions) is reported, with what to do instead, and removed. No
+//! invocation is dropped without one or the other.
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::quote;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Error, Expr, Stmt};
+
+use crate::deferred::{self, as_invocation, Action};
+use crate::errors::Errors;
+use crate::forms::Macro;
+use crate::macro_args::visit_args;
+use crate::root::Root;
+
+/// What [`scan`] found.
+pub(crate) struct Scanned {
+    /// At least one `defer!`/`defer_on_err!` in the function's own body.
+    pub(crate) has_deferred: bool,
+    /// A form that looks at the returned value: every exit must go through
+    /// an exit slot.
+    pub(crate) needs_slot: bool,
+    /// The invocations, in the order of their markers.
+    pub(crate) deferred: Vec<Deferred>,
+    pub(crate) errors: Errors,
+}
+
+/// A parsed `defer!`/`defer_on_err!` statement, waiting for its expansion.
+pub(crate) struct Deferred {
+    /// Its outer attributes (`#[cfg(…)]`), for the guard's `let`.
+    pub(crate) attrs: TokenStream,
+    /// The macro's name, where its expansion is located.
+    pub(crate) location: Span,
+    /// `None` when it did not parse (the error is reported).
+    pub(crate) action: Option<Action>,
+}
+
+/// The name of the marker macro that stands for `Scanned::deferred[i]`
+/// between the scan and the rewriter: `__epilogue_deferred!(i);`. A macro
+/// statement, so that a marker inside another macro's arguments survives
+/// being printed and parsed again.
+const MARKER: &str = "__epilogue_deferred";
+
+fn marker(index: usize) -> Stmt {
+    let marker = Ident::new(MARKER, Span::call_site());
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    syn::parse_quote!(#marker!(#index);)
+}
+
+/// The index a marker statement stands for.
+pub(crate) fn marker_index(stmt: &Stmt) -> Option<usize> {
+    let Stmt::Macro(stmt) = stmt else {
+        return None;
+    };
+    if !stmt.mac.path.is_ident(MARKER) {
+        return None;
+    }
+    match stmt.mac.tokens.clone().into_iter().next() {
+        Some(TokenTree::Literal(index)) => index.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether `tokens` contain a marker: another macro's arguments that the
+/// rewriter must parse again to expand it.
+pub(crate) fn mentions_marker(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == MARKER,
+        TokenTree::Group(group) => mentions_marker(&group.stream()),
+        _ => false,
+    })
+}
+
+/// Finds the deferred actions of `block`, replaces each with a marker, and
+/// reports misplaced ones.
+pub(crate) fn scan(block: &mut Block, root: &Root) -> Scanned {
+    let mut scan = Scan {
+        root,
+        place: Region::Body,
+        found: Scanned {
+            has_deferred: false,
+            needs_slot: false,
+            deferred: Vec::new(),
+            errors: Errors::default(),
+        },
+    };
+    scan.visit_block_mut(block);
+    scan.found
+}
+
+/// Where the scan is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Region {
+    /// A block of the function's own body.
+    Body,
+    Closure,
+    AsyncBlock,
+    ConstBlock,
+    NestedFn,
+    /// The initializer of a `const` or `static`, or another item.
+    Item,
+}
+
+struct Scan<'a> {
+    root: &'a Root,
+    place: Region,
+    found: Scanned,
+}
+
+impl Scan<'_> {
+    fn inside(&mut self, place: Region, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.place, place);
+        visit(self);
+        self.place = outer;
+    }
+
+    /// Reports a misplaced invocation (the caller then removes it, so that
+    /// the runtime's fallback `macro_rules!` adds no second error).
+    fn misplaced(&mut self, call: &syn::Macro, mac: Macro) {
+        let name = mac.name();
+        let message = match self.place {
+            Region::Body => format!(
+                "`{name}!` registers a cleanup for its enclosing block and must be a statement of its own: \
+                 `{name}! {{ … }}`; it has no value"
+            ),
+            Region::Closure => format!(
+                "`{name}!` cannot be used inside a closure: `#[defer_on_exit]` rewrites only the function's own \
+                 body, and a cleanup registered here would belong to the closure; register it in the function \
+                 body, or move the closure's code into a function annotated with `#[defer_on_exit]`"
+            ),
+            Region::AsyncBlock => format!(
+                "`{name}!` cannot be used inside an `async` block: the block is a separate future that \
+                 `#[defer_on_exit]` does not rewrite; move its code into an `async fn` annotated with \
+                 `#[defer_on_exit]`, or register the cleanup outside the block"
+            ),
+            Region::ConstBlock => format!(
+                "`{name}!` cannot be used inside a `const` block: it is evaluated at compile time, where \
+                 nothing runs on exit; register the cleanup outside the block"
+            ),
+            Region::NestedFn => format!(
+                "`{name}!` in a nested function belongs to that function: annotate it with `#[defer_on_exit]` too"
+            ),
+            Region::Item => format!(
+                "`{name}!` cannot be used in an item's definition: only the function's own body runs cleanups; \
+                 register it in the function body"
+            ),
+        };
+        self.found
+            .errors
+            .push(Error::new(deferred::location(call), message));
+    }
+
+    /// Looks into the arguments of a macro that is not ours, when they
+    /// mention ours: parsed as expressions, they are scanned like the rest
+    /// of the body and printed back. Arguments that do not parse cannot be
+    /// rewritten, and each invocation in them is reported.
+    fn visit_other_macro(&mut self, call: &mut syn::Macro) {
+        if !mentions_ours(&call.tokens) {
+            return;
+        }
+        if visit_args(call, |expr| self.visit_expr_mut(expr)) {
+            return;
+        }
+        let name = call
+            .path
+            .segments
+            .last()
+            .map(|last| last.ident.to_string())
+            .unwrap_or_default();
+        for (ident, mac) in our_names(&call.tokens) {
+            self.found.errors.push(Error::new(
+                ident.span(),
+                format!(
+                    "`{}!` is inside `{name}!`, whose arguments `#[defer_on_exit]` cannot parse as expressions, \
+                     so it cannot register this cleanup; move it out of `{name}!` into a block of the function",
+                    mac.name()
+                ),
+            ));
+        }
+        call.path = syn::parse_quote!(::core::unreachable);
+        call.tokens = TokenStream::new();
+    }
+}
+
+/// Whether `tokens` mention `defer` or `defer_on_err`: the cheap test that
+/// decides whether another macro's arguments are worth parsing.
+fn mentions_ours(tokens: &TokenStream) -> bool {
+    !our_names(tokens).is_empty()
+}
+
+/// Every `defer`/`defer_on_err` followed by `!` in `tokens`.
+fn our_names(tokens: &TokenStream) -> Vec<(Ident, Macro)> {
+    let mut found = Vec::new();
+    let mut previous: Option<(Ident, Macro)> = None;
+    for token in tokens.clone() {
+        match &token {
+            TokenTree::Punct(punct) if punct.as_char() == '!' => found.extend(previous.take()),
+            TokenTree::Group(group) => found.extend(our_names(&group.stream())),
+            _ => {}
+        }
+        previous = match token {
+            TokenTree::Ident(ident) => Macro::ALL
+                .into_iter()
+                .find(|mac| ident == mac.name())
+                .map(|mac| (ident, mac)),
+            _ => None,
+        };
+    }
+    found
+}
+
+impl VisitMut for Scan<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        for stmt in &mut block.stmts {
+            let Some(invocation) = as_invocation(stmt, self.root) else {
+                self.visit_stmt_mut(stmt);
+                continue;
+            };
+            if self.place != Region::Body {
+                self.misplaced(invocation.call, invocation.mac);
+                *stmt = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
+                continue;
+            }
+            self.found.has_deferred = true;
+            let action = match invocation.parse(self.root) {
+                Ok(action) => {
+                    self.found.needs_slot |= action.form.needs_slot;
+                    Some(action)
+                }
+                Err(error) => {
+                    self.found.errors.push(error);
+                    None
+                }
+            };
+            let attrs = invocation.attrs;
+            let deferred = Deferred {
+                attrs: quote!(#(#attrs)*),
+                location: deferred::location(invocation.call),
+                action,
+            };
+            *stmt = marker(self.found.deferred.len());
+            self.found.deferred.push(deferred);
+        }
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(closure) => {
+                self.inside(Region::Closure, |scan| scan.visit_expr_mut(&mut closure.body));
+            }
+            Expr::Async(block) => {
+                self.inside(Region::AsyncBlock, |scan| scan.visit_block_mut(&mut block.block));
+            }
+            Expr::Const(block) => {
+                self.inside(Region::ConstBlock, |scan| scan.visit_block_mut(&mut block.block));
+            }
+            Expr::Macro(call) => match Macro::named_by(&call.mac.path, self.root) {
+                Some(mac) => {
+                    self.misplaced(&call.mac, mac);
+                    *expr = Expr::Verbatim(quote!(()));
+                }
+                None => self.visit_other_macro(&mut call.mac),
+            },
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+        match stmt {
+            Stmt::Macro(call) => self.visit_other_macro(&mut call.mac),
+            _ => visit_mut::visit_stmt_mut(self, stmt),
+        }
+    }
+
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        match item {
+            syn::Item::Fn(function) => {
+                if !self.has_defer_on_exit(&function.attrs) {
+                    self.inside(Region::NestedFn, |scan| scan.visit_block_mut(&mut function.block));
+                }
+            }
+            syn::Item::Impl(impl_) => {
+                for item in &mut impl_.items {
+                    if let syn::ImplItem::Fn(function) = item {
+                        if !self.has_defer_on_exit(&function.attrs) {
+                            self.inside(Region::NestedFn, |scan| scan.visit_block_mut(&mut function.block));
+                        }
+                    }
+                }
+            }
+            syn::Item::Trait(trait_) => {
+                for item in &mut trait_.items {
+                    if let syn::TraitItem::Fn(function) = item {
+                        if let (false, Some(block)) =
+                            (self.has_defer_on_exit(&function.attrs), &mut function.default)
+                        {
+                            self.inside(Region::NestedFn, |scan| scan.visit_block_mut(block));
+                        }
+                    }
+                }
+            }
+            // A macro defining items (`thread_local!`, `macro_rules!`) is
+            // not the function's code.
+            syn::Item::Macro(_) => {}
+            _ => self.inside(Region::Item, |scan| visit_mut::visit_item_mut(scan, item)),
+        }
+    }
+}
+
+impl Scan<'_> {
+    /// A nested function annotated with `#[defer_on_exit]` expands on its own.
+    fn has_defer_on_exit(&self, attrs: &[syn::Attribute]) -> bool {
+        attrs
+            .iter()
+            .any(|attr| self.root.names(attr.path(), "defer_on_exit"))
+    }
+}

@@ -1,0 +1,407 @@
+//! Exit slots: where every way out of a `#[defer_on_exit]` function leaves its
+//! value before the function's locals drop, and what a deferred action asks
+//! of them when its block is left.
+//!
+//! Hooks (`defer!(|ret| …)`) read and change the value in the slot, and
+//! `defer_on_err!` looks at it to tell a failing exit from a successful one.
+//! A function whose body has only plain `defer!` actions gets no slot at all:
+//! its guards consult [`NoSlot`].
+
+use core::cell::{RefCell, RefMut};
+use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread;
+
+use crate::exit::Exit;
+use crate::outcome::{Classify, Outcome};
+use crate::payload::drop_quietly;
+
+/// Proof that a value went through the exit slot.
+///
+/// The rewritten body of a `#[defer_on_exit]` function must produce this type
+/// on every way out, and only the expansion, right after storing the value,
+/// makes one ([`ExitSlot::stored`]). A `return` that the
+/// macro could not rewrite, because it is hidden inside another macro's
+/// expansion (`anyhow::bail!`, `ensure!`, a macro of your own), therefore fails
+/// to compile with "expected `ReturnSeenByDeferOnExit`" instead of skipping
+/// hooks and `defer_on_err!` at run time.
+#[must_use = "return it from the rewritten body"]
+pub struct ReturnSeenByDeferOnExit {
+    _sealed: (),
+}
+
+const SEEN: ReturnSeenByDeferOnExit = ReturnSeenByDeferOnExit { _sealed: () };
+
+/// Where a guard was registered, which decides what an empty slot means.
+pub trait Depth: Copy {
+    /// The exit when the slot is empty (and, in an `async fn`, a poll is
+    /// running): the function panicked, or the guard's block just ended.
+    fn empty_exit(self) -> Exit;
+}
+
+/// A guard in the outermost block of the body. That block is left only when
+/// the body completes, and every completion stores a value first, or when it
+/// unwinds: an empty slot means the function panicked, with no need to ask
+/// the thread (and no mistaking an unwinding that was already going on when
+/// the function was called, from a `Drop`, for the function's own).
+#[derive(Clone, Copy, Debug)]
+pub struct TopBlock;
+
+impl Depth for TopBlock {
+    #[inline]
+    fn empty_exit(self) -> Exit {
+        Exit::Panicked
+    }
+}
+
+/// A guard in an inner block, which also ends normally (its end, `break`,
+/// `continue`) while the function goes on. Whether it ends by unwinding is
+/// told by `thread::panicking()`, compared with the state when the guard was
+/// created, so that a function called while the thread was already
+/// unwinding does not take that unwinding for its own panic (the bug of
+/// scopeguard's `OnUnwind`, bluss/scopeguard#43).
+#[derive(Clone, Copy, Debug)]
+pub struct InnerBlock {
+    unwinding_before: bool,
+}
+
+impl InnerBlock {
+    /// For a `defer_on_err!`, which needs the exact answer: records the
+    /// thread's state now.
+    #[inline]
+    #[must_use]
+    pub fn now() -> Self {
+        InnerBlock {
+            unwinding_before: thread::panicking(),
+        }
+    }
+
+    /// For a `defer!` or a hook, which run (or not) whatever the answer and
+    /// only label the exit for `tracing`: records nothing.
+    #[inline]
+    #[must_use]
+    pub const fn label_only() -> Self {
+        InnerBlock {
+            unwinding_before: false,
+        }
+    }
+}
+
+impl Depth for InnerBlock {
+    #[inline]
+    fn empty_exit(self) -> Exit {
+        if thread::panicking() && !self.unwinding_before {
+            Exit::Panicked
+        } else {
+            Exit::ScopeEnd
+        }
+    }
+}
+
+/// What a guard asks of the function it belongs to when its block is left.
+pub trait Scope: Copy {
+    /// The function's return type (`()` for [`NoSlot`]).
+    type Value;
+
+    /// Classifies the current exit for a guard at `depth`; `failed` tells a
+    /// failing return value from a successful one.
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&Self::Value) -> bool) -> Exit;
+
+    /// The exit as `tracing` reports it, using the slot's classifier.
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit;
+
+    /// Whether a value is being returned (hooks run only then).
+    fn has_value(self) -> bool;
+
+    /// Runs a hook on the value about to be returned.
+    fn with_value(self, hook: impl FnOnce(&mut Self::Value));
+
+    /// A deferred action panicked while the function was returning: the
+    /// value will never be returned, so it is dropped, and the actions that
+    /// run after this one see the function panicking.
+    fn discard_value(self);
+}
+
+/// The scope of a function that has only plain `defer!` actions: it has no
+/// exit slot, so it can tell only unwinding from the end of a block (for
+/// `tracing`; a plain `defer!` runs either way).
+#[derive(Clone, Copy, Debug)]
+pub struct NoSlot;
+
+impl Scope for NoSlot {
+    type Value = ();
+
+    #[inline]
+    fn exit<D: Depth>(self, _depth: D, _failed: impl FnOnce(&()) -> bool) -> Exit {
+        if thread::panicking() {
+            Exit::Panicked
+        } else {
+            Exit::ScopeEnd
+        }
+    }
+
+    #[inline]
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, |()| false)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        false
+    }
+
+    #[inline]
+    fn with_value(self, _hook: impl FnOnce(&mut ())) {}
+
+    #[inline]
+    fn discard_value(self) {}
+}
+
+/// The exit slot of a synchronous function.
+///
+/// `C` picks how `tracing` labels a return value (see the `outcome` module);
+/// it does not change behaviour.
+pub struct ExitSlot<R, C> {
+    value: RefCell<Option<R>>,
+    classify: PhantomData<C>,
+}
+
+impl<R, C> ExitSlot<R, C> {
+    /// An empty slot.
+    #[inline]
+    #[must_use]
+    pub fn new(_classifier: C) -> Self {
+        ExitSlot {
+            value: RefCell::new(None),
+            classify: PhantomData,
+        }
+    }
+
+    /// Where the value the function returns is stored, before its locals
+    /// drop: the expansion writes `*__exit.place() = Some(value)`.
+    ///
+    /// An assignment, not a call taking the value, because a debug build
+    /// copies every large argument onto the stack of its caller; assigning
+    /// builds `Some(value)` in the slot itself. (The assigned value is
+    /// evaluated before `place` is called, so a `?` inside it finds the slot
+    /// free.)
+    #[inline]
+    pub fn place(&self) -> RefMut<'_, Option<R>> {
+        self.value.borrow_mut()
+    }
+
+    /// The proof that the value was stored, written right after the
+    /// assignment to [`place`](Self::place).
+    #[inline]
+    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
+        SEEN
+    }
+
+    /// Runs the rewritten body, which stores its value in the slot.
+    ///
+    /// The body is a closure so that its `return`s end it, not the function,
+    /// and its guards run before [`take`](Self::take). Calling it through an
+    /// `FnOnce` bound, rather than in place, makes it an `FnOnce` closure:
+    /// it can then give back a reborrow of what it captured (`&mut *values`
+    /// out of a `values: &mut [T]` parameter), as the function could.
+    #[inline(always)]
+    pub fn run(&self, body: impl FnOnce() -> ReturnSeenByDeferOnExit) -> ReturnSeenByDeferOnExit {
+        body()
+    }
+
+    /// Takes the value out once every deferred action of the body has run.
+    ///
+    /// By reference, not by value: moving the slot into a call would copy it
+    /// on the stack of a debug build.
+    #[inline]
+    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+        match self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take()) {
+            Some(value) => value,
+            None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
+        }
+    }
+
+    /// Never called: `if false { return slot.return_type_hint(); }` ties the
+    /// slot's type to the function's return type before the body is checked,
+    /// so that `impl Trait` returns (a returned closure, say) infer.
+    #[doc(hidden)]
+    pub fn return_type_hint(&self) -> R {
+        unreachable!("epilogue: return_type_hint is never called")
+    }
+}
+
+impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
+    type Value = R;
+
+    #[inline]
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        match self.value.try_borrow().as_deref() {
+            Ok(Some(value)) if failed(value) => Exit::Failed,
+            Ok(Some(_)) => Exit::Returned,
+            _ => depth.empty_exit(),
+        }
+    }
+
+    #[inline]
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, C::is_failure)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        matches!(self.value.try_borrow().as_deref(), Ok(Some(_)))
+    }
+
+    #[inline]
+    fn with_value(self, hook: impl FnOnce(&mut R)) {
+        if let Ok(mut slot) = self.value.try_borrow_mut() {
+            if let Some(value) = &mut *slot {
+                hook(value);
+            }
+        }
+    }
+
+    #[inline]
+    fn discard_value(self) {
+        let value = self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take());
+        drop_quietly(value);
+    }
+}
+
+/// The exit slot of an `async fn`.
+///
+/// The future holds references to it across `.await`, so it is `Sync` (a
+/// `Mutex`, uncontended: one poll at a time touches it) to keep the future
+/// `Send`. It also knows whether a poll is running, which is how a guard
+/// dropped outside any poll knows the future was cancelled.
+pub struct AsyncExitSlot<R, C> {
+    value: Mutex<Option<R>>,
+    polling: AtomicBool,
+    classify: PhantomData<C>,
+}
+
+impl<R, C> AsyncExitSlot<R, C> {
+    /// An empty slot.
+    #[inline]
+    #[must_use]
+    pub fn new(_classifier: C) -> Self {
+        AsyncExitSlot {
+            value: Mutex::new(None),
+            polling: AtomicBool::new(false),
+            classify: PhantomData,
+        }
+    }
+
+    /// Where the value the function returns is stored, as
+    /// [`ExitSlot::place`].
+    #[inline]
+    pub fn place(&self) -> MutexGuard<'_, Option<R>> {
+        self.value.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The proof that the value was stored, as [`ExitSlot::stored`].
+    #[inline]
+    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
+        SEEN
+    }
+
+    /// Drives the body, marking every poll so that guards can tell a
+    /// cancellation (dropped while no poll runs) from the other exits.
+    #[inline]
+    pub fn run<'a, F>(
+        &'a self,
+        mut body: Pin<&'a mut F>,
+    ) -> impl Future<Output = ReturnSeenByDeferOnExit> + 'a
+    where
+        F: Future<Output = ReturnSeenByDeferOnExit>,
+    {
+        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnSeenByDeferOnExit> {
+            let _polling = PollMark::enter(&self.polling);
+            body.as_mut().poll(cx)
+        })
+    }
+
+    /// Takes the value out once every deferred action of the body has run.
+    #[inline]
+    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+        match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            Some(value) => value,
+            None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
+        }
+    }
+
+    /// See [`ExitSlot::return_type_hint`].
+    #[doc(hidden)]
+    pub fn return_type_hint(&self) -> R {
+        unreachable!("epilogue: return_type_hint is never called")
+    }
+}
+
+/// Marks a poll as running for as long as it lives, also while the poll
+/// unwinds.
+struct PollMark<'a>(&'a AtomicBool);
+
+impl<'a> PollMark<'a> {
+    #[inline]
+    fn enter(polling: &'a AtomicBool) -> Self {
+        polling.store(true, Relaxed);
+        PollMark(polling)
+    }
+}
+
+impl Drop for PollMark<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.store(false, Relaxed);
+    }
+}
+
+impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
+    type Value = R;
+
+    #[inline]
+    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        match &*self.value.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(value) if failed(value) => Exit::Failed,
+            Some(_) => Exit::Returned,
+            None if !self.polling.load(Relaxed) => Exit::Cancelled,
+            None => depth.empty_exit(),
+        }
+    }
+
+    #[inline]
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, C::is_failure)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        self.value
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    #[inline]
+    fn with_value(self, hook: impl FnOnce(&mut R)) {
+        if let Some(value) = &mut *self.value.lock().unwrap_or_else(PoisonError::into_inner) {
+            hook(value);
+        }
+    }
+
+    #[inline]
+    fn discard_value(self) {
+        let value = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop_quietly(value);
+    }
+}
+
+/// Whether a function's return value is a failure, for `defer_on_err!`.
+#[inline]
+pub(crate) fn is_failure<R: Outcome>(value: &R) -> bool {
+    value.is_failure()
+}
