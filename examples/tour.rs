@@ -196,7 +196,7 @@ fn main() {
     section(
         2,
         "defer! in a loop runs at the end of every iteration",
-        "Go would keep all three open until the function returns (seed 002).",
+        "Go would keep all three open until the function returns.",
     );
     process_batches();
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What epilogue costs at compile time (SPEC §5, "Compile time").
+# What epilogue costs at compile time.
 #
 #   scripts/compile-time.sh              everything below, prints markdown tables
 #   scripts/compile-time.sh incr         only the debug incremental rebuild

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Go's cost for what epilogue does, on this machine (SPEC §5, "Against Go"):
+# Go's cost for what epilogue does, on this machine:
 #
 #   scripts/go-bench.sh                 the command below, as is
 #   scripts/go-bench.sh --interleaved   the same 6 runs, but as 6 rounds of

@@ -12,4 +12,4 @@ export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 cargo +nightly miri test -p epilogue --lib
 cargo +nightly miri test -p epilogue-tests \
     --test scope --test exit_matrix --test hooks --test capture \
-    --test classification --test go_seeds --test recover --test go_recover
+    --test classification --test go_defer --test recover --test go_recover

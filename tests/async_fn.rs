@@ -1,11 +1,11 @@
-//! `async fn` (SPEC §2): the guards live in the future; everything holds
+//! `async fn`: the guards live in the future; everything holds
 //! across `.await`; dropping the future before it completes runs `defer!` and
 //! `defer_on_err!` actions (cancellation counts as failing) but no hooks; the
 //! annotated future is `Send` whenever the plain one is.
 
-mod common;
 use common::{block_on, events, log, panic_message, poll_once, yield_now};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::cell::Cell;
 use std::time::Duration;
 

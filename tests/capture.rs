@@ -1,11 +1,11 @@
-//! `move` forms (SPEC §2): the action captures by value at the point of the
+//! `move` forms: the action captures by value at the point of the
 //! defer, Go's rule that a deferred call's arguments are evaluated when the
 //! `defer` statement runs. Without `move`, the action reads the variable when
 //! it runs.
 
-mod common;
 use common::{events, log};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::cell::Cell;
 
 #[defer_on_exit]

@@ -1,12 +1,12 @@
-//! Exit classification is exact (SPEC §2): a guard decides "panicking" by
+//! Exit classification is exact: a guard decides "panicking" by
 //! comparing with the state when its function was entered, so a function
 //! called from a `Drop` that runs during unwinding does not take that
 //! unwinding for its own panic (the bug of scopeguard's `OnUnwind`,
 //! bluss/scopeguard#43).
 
-mod common;
 use common::{block_on, events, log, panic_message};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 
 #[defer_on_exit]
 fn returns_while_the_thread_unwinds() -> Result<u8, String> {

@@ -3,9 +3,9 @@
 //! rewritten body, and `?` works on every type it works on without the
 //! attribute.
 
-mod common;
 use common::block_on;
 use epilogue::{defer_on_exit, recover};
+use epilogue_test_support as common;
 use std::fmt::{Debug, Display};
 use std::num::ParseIntError;
 use std::task::Poll;

@@ -3,10 +3,10 @@
 //! expands, in either order. (`#[tracing::instrument]` is tested with the
 //! `tracing` events, in `tests/tracing`.)
 
-mod common;
 use async_trait::async_trait;
 use common::{block_on, events, log};
 use epilogue::{defer_on_exit, recover};
+use epilogue_test_support as common;
 
 // `#[tokio::main]` is not only for `main`: on any `async fn` it makes a
 // synchronous function that runs the body on a new runtime.

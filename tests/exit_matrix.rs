@@ -1,11 +1,11 @@
-//! Which deferred actions run on which exit (SPEC §2), for `defer!`,
+//! Which deferred actions run on which exit, for `defer!`,
 //! `defer_on_err!` and hooks: tail, `return`, `?`, `break`/`continue` out of
 //! an inner block, panic, and a panicking cleanup while returning and while
 //! unwinding. The async exits (completion, cancellation) are in `async_fn.rs`.
 
-mod common;
 use common::{events, log, panic_message};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 
 #[derive(Clone, Copy, Debug)]
 enum Way {

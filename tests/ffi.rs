@@ -1,11 +1,11 @@
-//! `#[recover]` on `extern "C"` functions (SPEC §3): the FFI boundary use. A
+//! `#[recover]` on `extern "C"` functions: the FFI boundary use. A
 //! Rust callback called from C must not unwind into C (Rust aborts the
 //! process when a panic reaches an `extern "C"` frame); with `#[recover]` the
 //! panic becomes an error code and C carries on.
 
-mod common;
 use common::{events, log};
 use epilogue::recover;
+use epilogue_test_support as common;
 use std::os::raw::c_int;
 
 // The build script compiles `ffi/caller.c` into this static library.

@@ -1,12 +1,13 @@
-//! Go's `recover()` examples from seed articles 000, 001 and 004, translated
-//! to `#[recover]`. Each test gives Go's output in a comment (go1.19.8 on
-//! this machine) and asserts epilogue's.
+//! Common Go `recover()` examples (safe division, a recovering wrapper, HTTP
+//! middleware, a self-healing task), translated to `#[recover]`. Each test
+//! gives Go's output in a comment (go1.19.8 on this machine) and asserts
+//! epilogue's.
 
 use epilogue::{catch, recover, Panic};
 use std::cell::RefCell;
 use std::sync::Mutex;
 
-// Seed 001 §4.4 and seed 004 §1, §3.2, §3.3: safeDivide.
+// Go: safeDivide recovers a panic into its named results.
 //
 //     func safeDivide(a, b int) (result int, success bool) {
 //         defer func() {
@@ -33,8 +34,8 @@ fn safe_divide(a: i32, b: i32) -> (i32, bool) {
     (a / b, true)
 }
 
-// Seed 004 §3.2 with a runtime panic: integer division by zero.
-// Go: recovered: runtime error: integer divide by zero
+// Go: the same recovery of a runtime panic, integer division by zero.
+// Go prints: recovered: runtime error: integer divide by zero
 #[recover]
 fn divide(a: i32, b: i32) -> Result<i32, Panic> {
     Ok(a / b)
@@ -47,7 +48,7 @@ fn safe_divide_recovers_into_the_named_results() {
     assert_eq!(divide(10, 0).unwrap_err().message(), "attempt to divide by zero");
 }
 
-// Seed 001 §3.2: `defer mu.Unlock()` registered before the recovering defer.
+// Go: `defer mu.Unlock()` registered before the recovering defer.
 //
 //     mu.Lock()
 //     defer mu.Unlock()
@@ -78,7 +79,7 @@ fn the_lock_is_released_before_the_panic_becomes_the_value() {
     assert!(MUTEX.try_lock().is_ok());
 }
 
-// Seed 004 §4.1: WithRecovery(fn) runs a task and logs its panic.
+// Go: WithRecovery(fn) runs a task and logs its panic.
 //
 //     WithRecovery(func() { fmt.Println("task 1 ok") })
 //     WithRecovery(func() { panic("task 2 failed") })
@@ -116,8 +117,8 @@ fn with_recovery_is_catch() {
     );
 }
 
-// Seed 004 §4.2: middleware that turns a handler's panic into a 500 (the
-// article's code is Express; a Go net/http port with defer+recover gives):
+// Go: a net/http middleware whose defer+recover turns a handler's panic into
+// a 500:
 //
 //     GET /ok -> 200 hello
 //     GET /boom -> 500 {"error":"Internal Server Error"}   (logs: Uncaught exception: db down)
@@ -160,9 +161,9 @@ fn middleware_turns_a_panic_into_a_500() {
     assert_eq!(responses[2].body, "hello");
 }
 
-// Seed 004 §4.4: a self-healing task (the article's code is Python; a Go port
-// wraps each attempt in defer+recover, retries at most 3 times, with an
-// exponential backoff of 2^attempts units). Go, failing the first 2 calls:
+// Go: a self-healing task wraps each attempt in defer+recover and retries at
+// most 3 times, with an exponential backoff of 2^attempts units. Go, failing
+// the first 2 calls:
 //
 //     attempt failed: transient failure #1 -> attempts=1, status=failed, sleep 2 units
 //     attempt failed: transient failure #2 -> attempts=2, status=failed, sleep 4 units

@@ -1,10 +1,10 @@
-//! Return-value hooks `defer!(|ret| …)` (SPEC §2): they see `&mut R`, the
+//! Return-value hooks `defer!(|ret| …)`: they see `&mut R`, the
 //! value every way out stored in the exit slot, and may change or replace it;
 //! the function returns what the slot holds after the last action ran.
 
-mod common;
 use common::{events, log, Local};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::fmt;
 
 #[defer_on_exit]

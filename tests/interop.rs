@@ -1,4 +1,4 @@
-//! `Panic` with the error handling crates people use (SPEC §3): `?` carries
+//! `Panic` with the error handling crates people use: `?` carries
 //! it into `anyhow::Error`, `thiserror` wraps it with `#[from]`, and a tokio
 //! task whose body is a recovered `async fn` reports the panic as a value.
 

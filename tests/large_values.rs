@@ -1,5 +1,5 @@
 //! An annotated function that moves a large value must not need much more
-//! stack than the plain one in a debug build (foundation issue, "Bad input").
+//! stack than the plain one in a debug build.
 //! Plain `defer!` adds nothing; the exit slot adds a bounded number of copies
 //! of the value per exit; a panic boundary costs about what a hand-written
 //! `catch_unwind` costs.

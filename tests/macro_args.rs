@@ -1,12 +1,12 @@
-//! `?` and `return` inside other macros' arguments (SPEC §8): `format!`,
+//! `?` and `return` inside other macros' arguments: `format!`,
 //! `vec!`, `write!`, `assert!` and friends are re-parsed as expressions and
 //! rewritten, so these exits also go through the exit slot.
 // Nested and redundant `format!` calls are the point here: they hide `?`.
 #![allow(clippy::useless_format, clippy::format_in_format_args)]
 
-mod common;
 use common::{events, log};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::fmt::Write as _;
 
 fn parse(text: &str) -> Result<i32, String> {

@@ -1,10 +1,10 @@
-//! `#[recover]` (SPEC §3): every form on every kind of function, the `Panic`
+//! `#[recover]`: every form on every kind of function, the `Panic`
 //! value, `catch`, nesting, and composition with `#[defer_on_exit]` in
 //! either order.
 
-mod common;
 use common::{block_on, events, log, panic_message, yield_now};
 use epilogue::{catch, defer_on_exit, recover, Panic};
+use epilogue_test_support as common;
 
 #[recover]
 fn to_result(fail: bool) -> Result<u32, Panic> {

@@ -1,4 +1,4 @@
-//! The panic hook (SPEC §3): installed once, the first time a boundary is
+//! The panic hook: installed once, the first time a boundary is
 //! entered; keeps the hook that was there before for every panic outside a
 //! boundary; holds back the standard report of a recovered panic unless
 //! asked to keep it; captures backtraces only when the environment asks.

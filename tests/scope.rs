@@ -1,10 +1,10 @@
-//! Block scope and LIFO order (SPEC §2): deferred actions belong to the block
+//! Block scope and LIFO order: deferred actions belong to the block
 //! they are written in, run in reverse order of registration, interleaved
 //! with the drops of ordinary locals.
 
-mod common;
 use common::{events, log, Local};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 
 #[defer_on_exit]
 fn lifo_with_locals() {
@@ -32,7 +32,7 @@ fn in_loop(n: u32) {
 
 #[test]
 fn a_defer_in_a_loop_runs_at_the_end_of_each_iteration() {
-    // Unlike Go (seed 002), where the defers pile up until the function returns.
+    // Unlike Go, where the defers pile up until the function returns.
     in_loop(3);
     assert_eq!(
         events(),

@@ -1,11 +1,11 @@
-//! Every kind of function `#[defer_on_exit]` applies to (SPEC §2): receivers,
+//! Every kind of function `#[defer_on_exit]` applies to: receivers,
 //! generics, `where`, lifetimes, `impl Trait`, `unsafe fn`, `extern "C" fn`,
 //! trait default methods. Each has a hook or `defer_on_err!`, which forces
 //! the full rewrite through the exit slot.
 
-mod common;
 use common::{events, log, panic_message};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::fmt::Display;
 use std::pin::Pin;
 use std::rc::Rc;

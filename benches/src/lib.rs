@@ -3,11 +3,11 @@
 //! `src/bin/icount.rs` (instructions, under callgrind). See
 //! `scripts/bench.sh`.
 //!
-//! Every function is `#[inline(never)]` and comes in the shape the
-//! reference measurements use (`../shared/anchors/performance.md`): the body
-//! adds 1 to a work counter; a cleanup adds 1 to a second counter; a hook
-//! adds 1 to the returned value. The counters are `Cell`s passed by
-//! reference, so nothing is optimised away.
+//! Every function is `#[inline(never)]` and comes in the shape of the
+//! reference measurements of a hand-written guard, a `scopeguard::defer!` and
+//! a bare `catch_unwind`: the body adds 1 to a work counter; a cleanup adds 1
+//! to a second counter; a hook adds 1 to the returned value. The counters are
+//! `Cell`s passed by reference, so nothing is optimised away.
 // `inline(always)` on the shared body and the twins' guards makes every variant
 // inline the same code; the measured functions themselves are `inline(never)`.
 #![allow(

@@ -1,4 +1,4 @@
-//! The `tracing` events (SPEC §4): a TRACE event under target `epilogue` for
+//! The `tracing` events: a TRACE event under target `epilogue` for
 //! each deferred action that runs, with `function`, `kind`, `exit` and
 //! `elapsed_ns`; an ERROR event for an action that panics; an ERROR event for
 //! a recovered panic; all inside the current span.

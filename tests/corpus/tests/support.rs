@@ -4,11 +4,8 @@
 use epilogue_corpus::probe::{self, Counts};
 use std::any::Any;
 use std::fmt::Debug;
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::pin;
 use std::sync::Once;
-use std::task::{Context, Poll, Waker};
 
 /// A panic's payload, as far as it can be compared.
 #[derive(Debug, PartialEq, Eq)]
@@ -230,18 +227,4 @@ pub fn assert_panics<R: Debug>(outcome: &Outcome<R>, message: &str) {
     }
 }
 
-/// Polls a future to completion on this thread.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-}
-
-/// Polls a future once.
-pub fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-    future.poll(&mut Context::from_waker(Waker::noop()))
-}
+pub use epilogue_test_support::{block_on, poll_once};

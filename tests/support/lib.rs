@@ -1,5 +1,6 @@
-//! Helpers shared by the behaviour tests.
-#![allow(dead_code)]
+//! Helpers shared by the behaviour tests and the shape corpus: an event log,
+//! a local that logs its drop, catching a panic's message, and polling a
+//! future without a runtime.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -16,6 +17,7 @@ pub fn log(event: impl Into<String>) {
 }
 
 /// Takes this thread's log.
+#[must_use]
 pub fn events() -> Vec<String> {
     EVENTS.with(|events| std::mem::take(&mut *events.borrow_mut()))
 }
@@ -30,6 +32,10 @@ impl Drop for Local {
 }
 
 /// Runs `f`, returning the message of its panic, if any.
+///
+/// # Errors
+///
+/// The panic's message when `f` panics.
 pub fn panic_message<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
         payload
@@ -59,6 +65,7 @@ pub fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
 /// A future that is pending once, then ready: an `.await` point.
 pub struct YieldNow(bool);
 
+#[must_use]
 pub fn yield_now() -> YieldNow {
     YieldNow(false)
 }

@@ -1,14 +1,14 @@
-//! The Go examples of seed articles 001–003 (`../shared/seeds/`), translated.
+//! Common Go `defer` examples and traps, translated to epilogue.
 //! Each test gives Go's output in a comment (recorded with go1.19.8 on this
 //! machine) and asserts epilogue's. Where epilogue deliberately differs
 //! (block scope in loops and `if` blocks) the test says why.
 
-mod common;
 use common::{events, log, panic_message};
 use epilogue::defer_on_exit;
+use epilogue_test_support as common;
 use std::cell::Cell;
 
-// Seed 001 §1 / §2.5: an unnamed result cannot be changed by a defer.
+// In Go, an unnamed result cannot be changed by a defer.
 //
 //     func getValue() int { var x int; defer func() { x++ }(); return x }
 //
@@ -21,12 +21,12 @@ fn get_value() -> i32 {
 }
 
 #[test]
-fn seed_001_unnamed_result_is_not_changed_by_a_plain_defer() {
+fn go_unnamed_result_is_not_changed_by_a_plain_defer() {
     // A plain `defer!` cannot see the returned value: the same 0 as Go.
     assert_eq!(get_value(), 0);
 }
 
-// Seed 001 §1: a named result changed by a defer.
+// In Go, a defer can change a named result.
 //
 //     func namedReturn() (x int) { defer func() { x++ }(); x = 5; return }
 //
@@ -37,16 +37,15 @@ fn named_return() -> i32 {
     5
 }
 
-// Seed 001 §2.2: func counter() (i int) { defer func() { i++ }(); i = 1; return }
-// Go: counter() = 2
+// Go: func counter() (i int) { defer func() { i++ }(); i = 1; return } returns 2.
 #[defer_on_exit]
 fn counter() -> i32 {
     defer!(|i| *i += 1);
     1
 }
 
-// Seed 001 §2.2: result = 10; defer func() { result = 20 }(); return result
-// Go: example() = 20
+// Go: func example() (result int) { result = 10; defer func() { result = 20 }();
+// return result } returns 20: the defer runs after `return` stored 10.
 #[defer_on_exit]
 fn overwrite() -> i32 {
     let result = 10;
@@ -54,7 +53,8 @@ fn overwrite() -> i32 {
     result
 }
 
-// Seed 001 §2.5: anonymous() returns 0, named() returns 1.
+// Go: the same `defer func() { i++ }()` leaves an unnamed result alone and
+// changes a named one: anonymous() int returns 0, named() (i int) returns 1.
 #[defer_on_exit]
 fn anonymous() -> i32 {
     let i = Cell::new(0);
@@ -69,7 +69,7 @@ fn named() -> i32 {
 }
 
 #[test]
-fn seed_001_named_results_become_hooks() {
+fn go_named_results_become_hooks() {
     assert_eq!(named_return(), 6);
     assert_eq!(counter(), 2);
     assert_eq!(overwrite(), 20);
@@ -77,7 +77,7 @@ fn seed_001_named_results_become_hooks() {
     assert_eq!(named(), 1);
 }
 
-// Seed 001 §2.1 / §2.3, 002 §2.2, 003 §2.1: LIFO.
+// In Go, deferred calls run last in, first out.
 //
 //     defer fmt.Println("first"); defer fmt.Println("second")
 //
@@ -89,12 +89,12 @@ fn lifo() {
 }
 
 #[test]
-fn seeds_001_002_003_lifo() {
+fn go_defers_run_last_in_first_out() {
     lifo();
     assert_eq!(events(), ["second", "first"]);
 }
 
-// Seed 001 §2.1: arguments are evaluated at the defer statement.
+// In Go, a deferred call's arguments are evaluated at the defer statement.
 //
 //     i := 1; defer fmt.Println(i); i++
 //
@@ -107,7 +107,7 @@ fn demo() {
     log(format!("i at end of body: {i}"));
 }
 
-// Seed 002 §2.2: i := 10; defer fmt.Println(i); i = 20. Go: 10
+// Go: i := 10; defer fmt.Println(i); i = 20 prints 10.
 #[defer_on_exit]
 fn capture() {
     let mut i = 10;
@@ -116,7 +116,8 @@ fn capture() {
     let _ = i;
 }
 
-// Seed 003 §2.2: a value captured at the defer and a closure reading later.
+// In Go, a deferred call's argument is captured at the defer, while a
+// deferred closure reads the variable when it runs.
 //
 //     i := 0
 //     defer fmt.Println(i)            // 0
@@ -132,8 +133,8 @@ fn value_and_closure() {
     defer! { log(format!("{i}")) }
 }
 
-// Seed 003 §3.2: stackDefer: x := 42; defer func() { fmt.Println(x) }(); x++
-// Go: 43
+// Go: func stackDefer() { x := 42; defer func() { fmt.Println(x) }(); x++ }
+// prints 43: the closure reads `x` when it runs.
 #[defer_on_exit]
 fn stack_defer() {
     let x = Cell::new(42);
@@ -142,7 +143,7 @@ fn stack_defer() {
 }
 
 #[test]
-fn seeds_001_002_003_when_values_are_captured() {
+fn go_values_are_captured_at_the_defer_or_read_when_it_runs() {
     demo();
     assert_eq!(events(), ["i at end of body: 2", "1"]);
     capture();
@@ -153,12 +154,13 @@ fn seeds_001_002_003_when_values_are_captured() {
     assert_eq!(events(), ["43"]);
 }
 
-// Seeds 001 §4.2, 003 §1 and §2.4: defers in a loop.
+// In Go, defers in a loop pile up until the function returns, and a closure
+// reads the loop variable's last value (before Go 1.22).
 //
 //     for i := 0; i < 3; i++ { defer func() { fmt.Println(i) }() }   // 3 3 3
 //     for i := 0; i < 3; i++ { defer func(v int) { fmt.Println(v) }(i) } // 2 1 0
 //
-// Go 1.19: 3 3 3 and 2 1 0 (the articles claim 0 1 2 for the second; Go's
+// Go 1.19: 3 3 3 and 2 1 0 (often quoted as 0 1 2 for the second; Go's
 // LIFO order gives 2 1 0). All run when the function returns.
 #[defer_on_exit]
 fn loop_defers() {
@@ -170,12 +172,12 @@ fn loop_defers() {
 }
 
 #[test]
-fn seeds_001_003_loop_defers_run_at_the_end_of_each_iteration() {
+fn go_loop_defers_run_at_the_end_of_each_iteration() {
     // epilogue differs on purpose: a `defer!` belongs to its block, the loop
     // body, so it runs at the end of each iteration (as in Zig, Swift, D and
     // C++) instead of piling up until the function returns, the source of
-    // seed 002's leaks. Each iteration's `i` is its own, so there is no
-    // "3 3 3" trap either.
+    // Go's resource leaks in loops. Each iteration's `i` is its own, so there
+    // is no "3 3 3" trap either.
     loop_defers();
     assert_eq!(
         events(),
@@ -191,7 +193,7 @@ fn seeds_001_003_loop_defers_run_at_the_end_of_each_iteration() {
     );
 }
 
-// Seed 003 §2.3: a defer inside an `if` block.
+// In Go, a defer inside an `if` block still runs when the function returns.
 //
 //     defer fmt.Println("first")
 //     if true { defer fmt.Println("second") }
@@ -208,7 +210,7 @@ fn defer_in_if() {
 }
 
 #[test]
-fn seed_003_a_defer_in_an_if_block_runs_when_the_block_ends() {
+fn go_a_defer_in_an_if_block_runs_when_the_block_ends() {
     // Block scope again: "second" belongs to the `if` block.
     defer_in_if();
     assert_eq!(events(), ["second", "normal execution", "first"]);
@@ -233,16 +235,18 @@ fn process_all(files: &[std::path::PathBuf], before: usize) -> Vec<usize> {
     counts
 }
 
-// Seeds 001 §3.1 and 002 §2.1: `defer f.Close()` in a loop.
+// In Go, `defer f.Close()` in a loop keeps every file open until the
+// function returns.
 //
 //     for _, file := range files { f, _ := os.Open(file); defer f.Close() }
 //
 // Go, with 3 files: extra open fds 1, 2, 3, still 3 at the end of the loop,
-// 0 once the function returned. (002's fix wraps the body in a func literal.)
+// 0 once the function returned. (The usual fix wraps the loop body in a func
+// literal.)
 #[cfg(target_os = "linux")]
 #[test]
-fn seeds_001_002_files_closed_in_a_loop_are_closed_every_iteration() {
-    let dir = std::env::temp_dir().join(format!("epilogue-seed-002-{}", std::process::id()));
+fn go_files_closed_in_a_loop_are_closed_every_iteration() {
+    let dir = std::env::temp_dir().join(format!("epilogue-go-loop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let files: Vec<_> = (0..3)
         .map(|i| {
@@ -258,7 +262,7 @@ fn seeds_001_002_files_closed_in_a_loop_are_closed_every_iteration() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-// Seed 003 §2.5: the deferred close runs even when the function panics.
+// In Go, the deferred close runs even when the function panics.
 //
 //     func mustRead() { f, _ := os.Open(p); defer f.Close(); panic("read failed") }
 //
@@ -270,14 +274,14 @@ fn must_read(closed: &Cell<bool>) {
 }
 
 #[test]
-fn seed_003_a_cleanup_runs_on_panic() {
+fn go_a_cleanup_runs_on_panic() {
     let closed = Cell::new(false);
     assert_eq!(panic_message(|| must_read(&closed)), Err("read failed".into()));
     assert!(closed.get());
 }
 
-// Seed 002 §4.2: a defer inside an immediately-invoked func literal runs when
-// the literal ends. Go: before IIFE, processing, 文件已关闭, after IIFE.
+// In Go, a defer inside an immediately-invoked func literal runs when the
+// literal ends. Go: before IIFE, processing, 文件已关闭, after IIFE.
 // In epilogue any block is such a scope, no func literal needed.
 #[defer_on_exit]
 fn process_data() {
@@ -290,7 +294,7 @@ fn process_data() {
 }
 
 #[test]
-fn seed_002_any_block_scopes_its_defers() {
+fn go_any_block_scopes_its_defers() {
     process_data();
     assert_eq!(events(), ["before block", "processing", "closed", "after block"]);
 }
