@@ -8,15 +8,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Error, Expr, ExprClosure, Lifetime, Result, Stmt};
+use syn::{Error, Expr, ExprAsync, ExprClosure, Lifetime, Result, Stmt};
 
 use crate::errors::Errors;
-use crate::forms::{Form, Macro};
+use crate::forms::{self, Form, Macro, Shape};
 use crate::root::Root;
 
 /// Checks the statements of a block form; gives them back as tokens.
-pub(crate) fn stmts(mut stmts: Vec<Stmt>, root: &Root) -> Result<TokenStream> {
-    let mut check = BodyCheck::new(root);
+pub(crate) fn stmts(mut stmts: Vec<Stmt>, form: &'static Form, root: &Root) -> Result<TokenStream> {
+    let mut check = BodyCheck::new(form, root);
     for stmt in &mut stmts {
         check.visit_stmt_mut(stmt);
     }
@@ -24,18 +24,16 @@ pub(crate) fn stmts(mut stmts: Vec<Stmt>, root: &Root) -> Result<TokenStream> {
     Ok(quote!(#(#stmts)*))
 }
 
+/// Checks the block of an `async` form.
+pub(crate) fn future(future: &mut ExprAsync, form: &'static Form, root: &Root) -> Result<()> {
+    let mut check = BodyCheck::new(form, root);
+    check.visit_block_mut(&mut future.block);
+    check.errors.into_result()
+}
+
 /// Checks the closure of a closure form: its parameters, and its body.
-pub(crate) fn closure(closure: &mut ExprClosure, form: &Form, root: &Root) -> Result<()> {
-    let mut check = BodyCheck::new(root);
-    if let Some(asyncness) = &closure.asyncness {
-        check.errors.push(Error::new(
-            asyncness.span,
-            format_args!(
-                "{} cannot be `async`: deferred actions run from `Drop`, which cannot wait",
-                form.noun
-            ),
-        ));
-    }
+pub(crate) fn closure(closure: &mut ExprClosure, form: &'static Form, root: &Root) -> Result<()> {
+    let mut check = BodyCheck::new(form, root);
     if closure.inputs.len() != 1 {
         check.errors.push(Error::new(
             closure.inputs_begin.span,
@@ -55,6 +53,7 @@ pub(crate) fn closure(closure: &mut ExprClosure, form: &Form, root: &Root) -> Re
 }
 
 struct BodyCheck<'a> {
+    form: &'static Form,
     root: &'a Root,
     errors: Errors,
     loops: usize,
@@ -62,8 +61,9 @@ struct BodyCheck<'a> {
 }
 
 impl<'a> BodyCheck<'a> {
-    fn new(root: &'a Root) -> Self {
+    fn new(form: &'static Form, root: &'a Root) -> Self {
         BodyCheck {
+            form,
             root,
             errors: Errors::default(),
             loops: 0,
@@ -109,11 +109,18 @@ impl VisitMut for BodyCheck<'_> {
                 self.visit_expr_mut(&mut try_.expr);
             }
             Expr::Await(await_) => {
-                self.errors.push(Error::new(
-                    await_.await_token.span,
-                    "`.await` cannot be used in a deferred block: deferred actions run from `Drop`, which \
-                     cannot wait; await the operation before the block ends instead",
-                ));
+                if !self.form.shape.is_async() {
+                    let mac = self.form.mac;
+                    let async_form = forms::find(mac, Shape::AsyncBlock)
+                        .map_or_else(|_| String::new(), |form| format!(": write `{}`", form.written));
+                    self.errors.push(Error::new(
+                        await_.await_token.span,
+                        format!(
+                            "`.await` cannot be used in a synchronous deferred block, which runs from `Drop` and \
+                             cannot wait; in an `async fn`, an async cleanup is awaited when its block ends{async_form}"
+                        ),
+                    ));
+                }
                 self.visit_expr_mut(&mut await_.base);
             }
             Expr::Break(break_) => {

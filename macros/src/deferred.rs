@@ -2,9 +2,10 @@
 //! into the form of [`forms`](crate::forms) its tokens are written in.
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{token, Attribute, Block, Error, Expr, ExprClosure, Result, Stmt, Token};
+use syn::{token, Attribute, Block, Error, Expr, ExprAsync, ExprClosure, Result, Stmt, Token};
 
 use crate::check;
 use crate::forms::{self, Form, Macro, Shape};
@@ -29,8 +30,44 @@ pub(crate) struct Action {
 pub(crate) enum Body {
     /// The statements of a [`Shape::Block`] form.
     Stmts(TokenStream),
-    /// The closure of a [`Shape::Closure`] form, `move` included.
+    /// The closure of a [`Shape::Closure`] or [`Shape::AsyncClosure`] form,
+    /// `async` and `move` included.
     Closure(Box<ExprClosure>),
+    /// The `async { … }` block of a [`Shape::AsyncBlock`] form, `move`
+    /// included.
+    Future(Box<ExprAsync>),
+}
+
+impl Action {
+    /// Whether the action takes what it uses at its registration (`move`).
+    pub(crate) fn captures_at_registration(&self) -> bool {
+        self.capture.is_some()
+    }
+
+    /// The tokens of the user's code, for the borrow test.
+    pub(crate) fn tokens(&self) -> TokenStream {
+        match &self.body {
+            Body::Stmts(stmts) => stmts.clone(),
+            Body::Closure(closure) => closure.body.to_token_stream(),
+            Body::Future(future) => future.block.to_token_stream(),
+        }
+    }
+
+    /// The names the action binds for itself: a closure's parameters.
+    pub(crate) fn own_names(&self) -> Vec<String> {
+        match &self.body {
+            Body::Closure(closure) => closure
+                .inputs
+                .iter()
+                .flat_map(ToTokens::to_token_stream)
+                .filter_map(|token| match token {
+                    TokenTree::Ident(ident) => Some(ident.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Recognises a statement that is a `defer!`/`defer_on_err!` invocation.
@@ -125,6 +162,25 @@ fn parse_action(invocation: &Invocation<'_>, root: &Root, input: ParseStream<'_>
     let form_of = |shape| forms::find(mac, shape).map_err(|message| invocation.error(message));
     let fork = input.fork();
     let capture: Option<Token![move]> = fork.parse()?;
+    let is_future = input.peek(Token![async])
+        && (input.peek2(token::Brace) || (input.peek2(Token![move]) && input.peek3(token::Brace)));
+    if is_future {
+        let mut future: ExprAsync = input.parse()?;
+        if !input.is_empty() {
+            return Err(input.error(format_args!(
+                "unexpected tokens after the `async` block: write `{}!(async {{ … }})`",
+                mac.name()
+            )));
+        }
+        let async_form = forms::find(mac, Shape::AsyncBlock)
+            .map_err(|message| Error::new(future.async_token.span, message))?;
+        check::future(&mut future, async_form, root)?;
+        return Ok(Action {
+            form: async_form,
+            capture: future.capture.as_ref().map(|capture| Token![move](capture.span)),
+            body: Body::Future(Box::new(future)),
+        });
+    }
     let is_closure = fork.peek(Token![|]) || fork.peek(Token![||]) || input.peek(Token![async]);
     if is_closure {
         let mut closure: ExprClosure = input.parse()?;
@@ -134,8 +190,18 @@ fn parse_action(invocation: &Invocation<'_>, root: &Root, input: ParseStream<'_>
                 mac.name()
             )));
         }
-        let closure_form = forms::find(mac, Shape::Closure)
-            .map_err(|message| Error::new(closure.inputs_begin.span, message))?;
+        let shape = if closure.asyncness.is_some() {
+            Shape::AsyncClosure
+        } else {
+            Shape::Closure
+        };
+        let closure_form = forms::find(mac, shape).map_err(|message| {
+            let at = closure
+                .asyncness
+                .as_ref()
+                .map_or(closure.inputs_begin.span, |asyncness| asyncness.span);
+            Error::new(at, message)
+        })?;
         check::closure(&mut closure, closure_form, root)?;
         return Ok(Action {
             form: closure_form,
@@ -158,7 +224,7 @@ fn parse_action(invocation: &Invocation<'_>, root: &Root, input: ParseStream<'_>
             return Ok(Action {
                 form: form_of(Shape::Block)?,
                 capture: Some(capture),
-                body: Body::Stmts(check::stmts(stmts, root)?),
+                body: Body::Stmts(check::stmts(stmts, form_of(Shape::Block)?, root)?),
             });
         }
         let or_closure = forms::find(mac, Shape::Closure)
@@ -181,6 +247,10 @@ fn parse_action(invocation: &Invocation<'_>, root: &Root, input: ParseStream<'_>
     Ok(Action {
         form: form_of(Shape::Block)?,
         capture: None,
-        body: Body::Stmts(check::stmts(input.call(Block::parse_within)?, root)?),
+        body: Body::Stmts(check::stmts(
+            input.call(Block::parse_within)?,
+            form_of(Shape::Block)?,
+            root,
+        )?),
     })
 }

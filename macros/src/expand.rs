@@ -177,7 +177,7 @@ fn expand_body(
     let deferred = plan
         .defer
         .as_ref()
-        .map(|_| rewrite_deferred(block, root, names, ret, errors));
+        .map(|_| rewrite_deferred(block, root, names, ret, is_async, errors));
     let has_deferred = deferred.is_some_and(|found| found.has_deferred);
     let slot = deferred.is_some_and(|found| found.slot);
 
@@ -230,9 +230,10 @@ fn rewrite_deferred(
     root: &Root,
     names: &Names,
     ret: &ReturnType,
+    is_async: bool,
     errors: &mut Errors,
 ) -> Deferred {
-    let scanned = scan::scan(block, root);
+    let scanned = scan::scan(block, root, is_async);
     errors.extend(scanned.errors);
     let mut slot = scanned.needs_slot;
     if slot && ret.is_never {
@@ -244,7 +245,7 @@ fn rewrite_deferred(
         slot = false;
     }
     let mode = if slot { Mode::Slot } else { Mode::Guards };
-    let mut rewriter = Rewriter::new(root, names, mode).with_deferred(scanned.deferred);
+    let mut rewriter = Rewriter::new(root, names, ret, mode).with_deferred(scanned.deferred);
     rewriter.visit_function_body(block);
     errors.extend(rewriter.errors);
     Deferred {
@@ -263,8 +264,10 @@ pub(crate) fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
 /// Removes the deferred actions, for a function that is emitted unchanged
 /// because the attribute does not apply.
 fn strip(function: &mut Function, root: &Root, names: &Names) {
-    let scanned = scan::scan(&mut function.block, root);
-    Rewriter::new(root, names, Mode::Strip)
+    let is_async = function.sig.asyncness.is_some();
+    let ret = ReturnType::of(&function.sig.output, function.sig.ident.span());
+    let scanned = scan::scan(&mut function.block, root, is_async);
+    Rewriter::new(root, names, &ret, Mode::Strip)
         .with_deferred(scanned.deferred)
         .visit_function_body(&mut function.block);
 }

@@ -53,6 +53,17 @@ pub(crate) enum Shape {
     Block,
     /// A closure on the function's exit value: `|ret| expr`.
     Closure,
+    /// A future awaited when the block is left: `async { stmts }`.
+    AsyncBlock,
+    /// An async closure on the function's exit value: `async |ret| expr`.
+    AsyncClosure,
+}
+
+impl Shape {
+    /// Whether the action is awaited, and so only possible in an `async fn`.
+    pub(crate) const fn is_async(self) -> bool {
+        matches!(self, Shape::AsyncBlock | Shape::AsyncClosure)
+    }
 }
 
 /// One deferred form.
@@ -65,13 +76,18 @@ pub(crate) struct Form {
     pub(crate) noun: &'static str,
     /// For a closure: what its one parameter is given.
     pub(crate) parameter: &'static str,
-    /// The function of the runtime's `__private` that builds its guard.
+    /// The function of the runtime's `__private` that builds its guard
+    /// (none for an async form, which is not a guard).
     pub(crate) constructor: &'static str,
+    /// The runtime's `Kind` of the action, as `tracing` events name it.
+    pub(crate) kind: &'static str,
     /// The prefix of the guard's local (`__defer_0`): what borrow errors and
     /// `cargo expand` show.
     pub(crate) local: &'static str,
     /// Whether the function needs an exit slot: the form looks at the
-    /// returned value, or at whether the function fails.
+    /// returned value or at whether the function fails, or (async forms) it
+    /// runs at each exit of its block, which the slot's proof keeps from
+    /// being skipped.
     pub(crate) needs_slot: bool,
     /// Whether, registered in an inner block, the guard must know if the
     /// thread was already unwinding: the form runs or not depending on a
@@ -89,6 +105,7 @@ pub(crate) const FORMS: &[Form] = &[
         noun: "a cleanup",
         parameter: "",
         constructor: "defer",
+        kind: "Defer",
         local: "__defer",
         needs_slot: false,
         runs_on_panic_only_if_own: false,
@@ -100,6 +117,7 @@ pub(crate) const FORMS: &[Form] = &[
         noun: "a hook",
         parameter: "the value being returned",
         constructor: "hook",
+        kind: "Hook",
         local: "__hook",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
@@ -111,9 +129,46 @@ pub(crate) const FORMS: &[Form] = &[
         noun: "an error-path cleanup",
         parameter: "",
         constructor: "defer_on_err",
+        kind: "DeferOnErr",
         local: "__defer_on_err",
         needs_slot: true,
         runs_on_panic_only_if_own: true,
+    },
+    Form {
+        mac: Macro::Defer,
+        shape: Shape::AsyncBlock,
+        written: "defer!(async { … })",
+        noun: "an async cleanup",
+        parameter: "",
+        constructor: "",
+        kind: "Defer",
+        local: "__defer_async",
+        needs_slot: true,
+        runs_on_panic_only_if_own: false,
+    },
+    Form {
+        mac: Macro::Defer,
+        shape: Shape::AsyncClosure,
+        written: "defer!(async |ret| …)",
+        noun: "an async hook",
+        parameter: "the value being returned",
+        constructor: "",
+        kind: "Hook",
+        local: "__hook_async",
+        needs_slot: true,
+        runs_on_panic_only_if_own: false,
+    },
+    Form {
+        mac: Macro::DeferOnErr,
+        shape: Shape::AsyncBlock,
+        written: "defer_on_err!(async { … })",
+        noun: "an async error-path cleanup",
+        parameter: "",
+        constructor: "",
+        kind: "DeferOnErr",
+        local: "__defer_on_err_async",
+        needs_slot: true,
+        runs_on_panic_only_if_own: false,
     },
 ];
 

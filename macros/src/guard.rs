@@ -1,4 +1,6 @@
-//! The guard statement a deferred action becomes.
+//! What a synchronous deferred action becomes: a guard, registered where the
+//! action is written, or (borrow-free) a guard built and run where its block
+//! ends.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -14,11 +16,11 @@ pub(crate) struct Position {
     pub(crate) top: bool,
 }
 
-/// What every guard of a function is given besides its action.
+/// What every action of a function is given besides its own code.
 pub(crate) struct Context<'a> {
     /// `ROOT::__private`.
     pub(crate) private: &'a TokenStream,
-    /// The scope the guard consults: the exit slot, or `NoSlot`.
+    /// The scope the action consults: the exit slot, or `NoSlot`.
     pub(crate) scope: &'a TokenStream,
     /// The site closure that names the function.
     pub(crate) site: &'a Ident,
@@ -31,33 +33,62 @@ pub(crate) fn guard(
     attrs: &TokenStream,
     at: Span,
     cx: &Context<'_>,
-    place: Position,
+    position: Position,
 ) -> TokenStream {
     let form = action.form;
     let span = Span::mixed_site().located_at(at);
-    let private = &relocate(cx.private, at);
-    let scope = &relocate(cx.scope, at);
-    let site = cx.site;
-    let name = format_ident!("{}_{}", form.local, place.index, span = span);
-    let constructor = Ident::new(form.constructor, span);
+    let private = relocate(cx.private, at);
+    let name = format_ident!("{}_{}", form.local, position.index, span = span);
     // At the top of the body, an empty slot can only mean a panic. In an
     // inner block, a form that runs depending on a panic must know whether
     // the thread was already unwinding when it was registered (see
     // `InnerBlock` in the runtime); the others only label their exit.
-    let depth = match (place.top, form.runs_on_panic_only_if_own) {
+    let depth = match (position.top, form.runs_on_panic_only_if_own) {
         (true, _) => quote_spanned!(span=> #private::TopBlock),
         (false, true) => quote_spanned!(span=> #private::InnerBlock::now()),
         (false, false) => quote_spanned!(span=> #private::InnerBlock::label_only()),
     };
-    let action = match action.body {
+    let guard = construct(action, at, cx, &depth);
+    quote_spanned! {span=>
+        #attrs
+        let #name = #guard;
+    }
+}
+
+/// The guard of a borrow-free action, built after its frame (`frame`, the
+/// local holding what the frame returned) and run at once: the action's
+/// closure is made only now, so it borrowed nothing while the frame ran.
+pub(crate) fn run_after_frame(
+    action: Action,
+    attrs: &TokenStream,
+    at: Span,
+    cx: &Context<'_>,
+    frame: &Ident,
+) -> TokenStream {
+    let span = Span::mixed_site().located_at(at);
+    let guard = construct(action, at, cx, &quote_spanned!(span=> #frame.after()));
+    quote_spanned! {span=>
+        #attrs
+        #guard.run_now();
+    }
+}
+
+/// `__private::defer(scope, depth, site, || { … })`: the call that builds a
+/// guard, named after its form in the registry.
+fn construct(action: Action, at: Span, cx: &Context<'_>, depth: &TokenStream) -> TokenStream {
+    let span = Span::mixed_site().located_at(at);
+    let private = relocate(cx.private, at);
+    let scope = relocate(cx.scope, at);
+    let site = cx.site;
+    let constructor = Ident::new(action.form.constructor, span);
+    let code = match action.body {
         Body::Stmts(body) => {
             let capture = action.capture;
             quote_spanned!(span=> #capture || { #body })
         }
         Body::Closure(closure) => quote!(#closure),
+        // Async forms are not guards (see `frame`); the scan never makes one.
+        Body::Future(future) => quote!(#future),
     };
-    quote_spanned! {span=>
-        #attrs
-        let #name = #private::#constructor(#scope, #depth, #site, #action);
-    }
+    quote_spanned!(span=> #private::#constructor(#scope, #depth, #site, #code))
 }

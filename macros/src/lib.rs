@@ -15,9 +15,12 @@
 //! - `forms`: the table of deferred forms; `deferred`: parsing one
 //!   invocation into its form; `check`: what a deferred body may not
 //!   contain;
-//! - `scan`: finding every invocation of the body; `rewrite`: replacing them
-//!   and routing the exits through the slot; `guard`: the guard an action
-//!   becomes; `macro_args`: other macros' arguments; `own_returns`: the
+//! - `scan`: finding every invocation of the body; `borrows`: whether an
+//!   action could hold a borrow the rest of its block needs; `rewrite`:
+//!   replacing the invocations and routing the exits through the slot;
+//!   `guard`: the guard a synchronous action becomes; `frame`: the frame
+//!   around the rest of a block, for an action that runs where its block
+//!   ends; `macro_args`: other macros' arguments; `own_returns`: the
 //!   function's own `return`s;
 //! - `slot`: the exit slot and `tail`: storing the body's final value in it;
 //! - `boundary`: `#[recover]`'s `catch_unwind`; `coerce`: return-site
@@ -26,6 +29,7 @@
 //!   errors.
 
 mod args;
+mod borrows;
 mod boundary;
 mod check;
 mod coerce;
@@ -33,6 +37,7 @@ mod deferred;
 mod errors;
 mod expand;
 mod forms;
+mod frame;
 mod guard;
 mod item;
 mod macro_args;

@@ -1,22 +1,35 @@
-//! The body rewriter: replaces each marker the [`scan`](crate::scan) left
-//! with its action's guard and, when the function has an exit slot, routes
-//! every `return` and `?` of the function through it. It stops at closures,
-//! async blocks, `const` blocks and nested items: their `return` and `?` are
-//! their own.
+//! The body rewriter.
+//!
+//! It replaces each marker the [`scan`](crate::scan) left with its action:
+//! a guard where the action is written, or, for an action that runs where its
+//! block ends (an async action, or one that must borrow nothing until then),
+//! a frame around the rest of the block (see [`frame`](crate::frame)). When
+//! the function has an exit slot, it routes every way out of the function
+//! through it: `return` and `?` store their value and leave with the proof,
+//! and the body's final value is stored where it is computed. Inside a frame,
+//! a way out of the frame (`return`, `?`, a `break` or `continue` to a loop
+//! outside it) leaves the frame with a `Flow` that says where it was going,
+//! and the code after the frame goes on there once the action ran.
+//!
+//! It stops at closures, async blocks, `const` blocks and nested items: their
+//! `return`, `?`, `break` and `continue` are their own.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Error, Expr, Macro, Stmt};
+use syn::{Block, Error, Expr, Lifetime, Macro, Stmt};
 
 use crate::deferred::as_invocation;
 use crate::errors::Errors;
+use crate::frame::{self, Frame, Target};
 use crate::guard::{self, Position};
 use crate::macro_args::{first_exit, visit_args};
 use crate::names::Names;
+use crate::return_type::ReturnType;
 use crate::root::{relocate, Root};
 use crate::scan::{marker_index, mentions_marker, Deferred};
 use crate::slot::store;
+use crate::tail::{starts_with_return, take_attrs, Tail};
 
 /// What the rewriter does with the body.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,37 +39,50 @@ pub(crate) enum Mode {
     Strip,
     /// Replaces the deferred actions with guards, and nothing else.
     Guards,
-    /// Guards, plus every exit routed through the exit slot.
+    /// Guards and frames, and every exit routed through the exit slot.
     Slot,
 }
 
-/// Replaces deferred actions with guards and, with a slot, every exit with a
-/// store into the slot.
+/// A loop or a labelled block: where a `break` or `continue` goes.
+struct Breakable {
+    label: Option<Ident>,
+    is_loop: bool,
+    /// How many frames were open when it was entered: a jump to it from
+    /// inside more frames leaves the innermost one.
+    frames: usize,
+}
+
+/// Rewrites the body of one function.
 pub(crate) struct Rewriter<'a> {
     root: &'a Root,
     private: TokenStream,
     names: &'a Names,
+    ret: &'a ReturnType,
     mode: Mode,
-    slot: bool,
     /// The invocations the scan parsed, taken as their markers are met.
     deferred: Vec<Option<Deferred>>,
     next_index: usize,
     /// How many blocks deep the rewriter is: 1 in the body's outermost block.
     block_depth: usize,
+    /// The frames the rewriter is inside, innermost last.
+    frames: Vec<Frame>,
+    breakables: Vec<Breakable>,
     pub(crate) errors: Errors,
 }
 
 impl<'a> Rewriter<'a> {
-    pub(crate) fn new(root: &'a Root, names: &'a Names, mode: Mode) -> Self {
+    pub(crate) fn new(root: &'a Root, names: &'a Names, ret: &'a ReturnType, mode: Mode) -> Self {
         Rewriter {
             root,
             private: root.private(),
             names,
+            ret,
             mode,
-            slot: mode == Mode::Slot,
             deferred: Vec::new(),
             next_index: 0,
             block_depth: 0,
+            frames: Vec::new(),
+            breakables: Vec::new(),
             errors: Errors::default(),
         }
     }
@@ -67,12 +93,90 @@ impl<'a> Rewriter<'a> {
         self
     }
 
-    /// The scope the guards consult: the slot, or nothing.
+    fn slot(&self) -> bool {
+        self.mode == Mode::Slot
+    }
+
+    /// Rewrites the function's own block (its braces stay the user's); with
+    /// a slot, its value is stored.
+    pub(crate) fn visit_function_body(&mut self, block: &mut Block) {
+        self.rewrite_block(block, self.slot());
+    }
+
+    /// Rewrites a block; `value`: its value is the function's, to be stored
+    /// in the slot.
+    fn rewrite_block(&mut self, block: &mut Block, value: bool) {
+        self.block_depth += 1;
+        let stmts = std::mem::take(&mut block.stmts);
+        block.stmts = self.rewrite_stmts(stmts, value);
+        self.block_depth -= 1;
+    }
+
+    /// Rewrites the statements of a block, or the rest of one after an
+    /// action that runs at its end.
+    fn rewrite_stmts(&mut self, stmts: Vec<Stmt>, value: bool) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        let mut stmts = stmts.into_iter();
+        while let Some(mut stmt) = stmts.next() {
+            if let Some(index) = marker_index(&stmt) {
+                let Some(deferred) = self.take(index) else {
+                    continue;
+                };
+                if deferred.at_block_end {
+                    let rest = frame::hoist_items(stmts.collect(), &mut out);
+                    out.push(self.frame(deferred, rest, value));
+                    return out;
+                }
+                if let Some(guard) = self.guard(deferred) {
+                    out.push(Stmt::Item(syn::Item::Verbatim(guard)));
+                }
+                continue;
+            }
+            if let Some(invocation) = as_invocation(&stmt, self.root) {
+                // The scan accounts for every invocation; one it did not
+                // see must not vanish silently.
+                self.errors.push(Error::new(
+                    crate::deferred::location(invocation.call),
+                    format!(
+                        "`{}!` could not be placed by `#[defer_on_exit]`; move it into a block of the function body",
+                        invocation.mac.name()
+                    ),
+                ));
+                continue;
+            }
+            if value && stmts.len() == 0 {
+                return self.store_last(stmt, out);
+            }
+            self.visit_stmt_mut(&mut stmt);
+            out.push(stmt);
+        }
+        if value && self.ret.is_unit {
+            self.tail().store_unit(&mut out);
+        }
+        out
+    }
+
+    /// The invocation the scan numbered `index`: `None` in [`Mode::Strip`],
+    /// or when the invocation did not parse (its error was reported).
+    fn take(&mut self, index: usize) -> Option<Deferred> {
+        let deferred = self.deferred.get_mut(index).and_then(Option::take)?;
+        (self.mode != Mode::Strip && deferred.action.is_some()).then_some(deferred)
+    }
+
+    fn context<'s>(&'s self, scope: &'s TokenStream) -> guard::Context<'s> {
+        guard::Context {
+            private: &self.private,
+            scope,
+            site: &self.names.site,
+        }
+    }
+
+    /// The scope the actions consult: the slot, or nothing.
     fn scope(&self) -> TokenStream {
         let private = &self.private;
         let exit = &self.names.exit;
-        if self.slot {
-            // Already a reference (see `slot_body` in `expand`); reborrowed,
+        if self.slot() {
+            // Already a reference (see `slot_body` in `slot`); reborrowed,
             // which keeps rustc's errors about the guard's bounds to one label.
             quote!(&*#exit)
         } else {
@@ -80,36 +184,127 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// The guard of the invocation the scan numbered `index`: `None` in
-    /// [`Mode::Strip`], or when the invocation did not parse (its error was
-    /// reported).
-    fn guard(&mut self, index: usize) -> Option<TokenStream> {
-        let deferred = self.deferred.get_mut(index).and_then(Option::take)?;
-        let place = Position {
+    fn guard(&mut self, deferred: Deferred) -> Option<TokenStream> {
+        let position = Position {
             index: self.next_index,
             top: self.block_depth == 1,
         };
         self.next_index += 1;
-        let action = deferred.action.filter(|_| self.mode != Mode::Strip)?;
         let scope = self.scope();
-        let cx = guard::Context {
-            private: &self.private,
-            scope: &scope,
-            site: &self.names.site,
-        };
+        let action = deferred.action?;
         Some(guard::guard(
             action,
             &deferred.attrs,
             deferred.location,
-            &cx,
-            place,
+            &self.context(&scope),
+            position,
         ))
+    }
+
+    fn tail(&self) -> Tail<'_> {
+        Tail {
+            exit: &self.names.exit,
+            ret: self.ret,
+        }
+    }
+
+    /// The last statement of a block whose value is the function's: the
+    /// value is stored where it is computed.
+    fn store_last(&mut self, stmt: Stmt, mut out: Vec<Stmt>) -> Vec<Stmt> {
+        match stmt {
+            Stmt::Expr(expr, None) => out.push(Stmt::Expr(self.store_expr(expr), None)),
+            Stmt::Macro(mut mac) if mac.semi_token.is_none() && !self.ret.is_unit => {
+                self.rewrite_macro(&mut mac.mac);
+                let attrs = &mac.attrs;
+                let call = &mac.mac;
+                out.push(Stmt::Expr(
+                    Expr::Verbatim(self.tail().store_leaf(attrs, &quote!(#call))),
+                    None,
+                ));
+            }
+            mut last => {
+                self.visit_stmt_mut(&mut last);
+                if let Stmt::Macro(mac) = &mut last {
+                    // A unit function's last macro is a statement
+                    // (`println!(…)`, `thread_local!{…}`); a paren or
+                    // bracket macro needs its `;` before what follows.
+                    if mac.semi_token.is_none() && !matches!(mac.mac.delimiter, syn::MacroDelimiter::Brace(_))
+                    {
+                        mac.semi_token = Some(syn::Token![;](Span::call_site()));
+                    }
+                }
+                out.push(last);
+                // A unit function ends with `()`; any other function gets
+                // here only if its last statement diverges, and the block's
+                // type is then `!`, which needs no value.
+                if self.ret.is_unit {
+                    self.tail().store_unit(&mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// Stores the value of an expression whose value is the function's: in
+    /// the tails of its blocks, branches and arms, or around it.
+    fn store_expr(&mut self, expr: Expr) -> Expr {
+        match expr {
+            Expr::Block(mut block) if block.label.is_none() => {
+                self.rewrite_block(&mut block.block, true);
+                Expr::Block(block)
+            }
+            Expr::Unsafe(mut block) => {
+                self.rewrite_block(&mut block.block, true);
+                Expr::Unsafe(block)
+            }
+            Expr::If(mut if_) if if_.else_branch.is_some() => {
+                self.visit_expr_mut(&mut if_.cond);
+                self.rewrite_block(&mut if_.then_branch, true);
+                if let Some((_, otherwise)) = &mut if_.else_branch {
+                    let taken = std::mem::replace(&mut **otherwise, Expr::Verbatim(TokenStream::new()));
+                    **otherwise = self.store_expr(taken);
+                }
+                Expr::If(if_)
+            }
+            Expr::Match(mut match_) => {
+                self.visit_expr_mut(&mut match_.expr);
+                for arm in &mut match_.arms {
+                    // A guard (`pat if cond`) is part of the pattern here.
+                    self.visit_pat_mut(&mut arm.pat);
+                    let taken = std::mem::replace(&mut *arm.body, Expr::Verbatim(TokenStream::new()));
+                    *arm.body = self.store_expr(taken);
+                    arm.comma.get_or_insert_with(Default::default);
+                }
+                Expr::Match(match_)
+            }
+            // Already leaves through the slot (a rewritten `return`).
+            mut exit @ (Expr::Return(_) | Expr::Break(_) | Expr::Continue(_)) => {
+                self.visit_expr_mut(&mut exit);
+                exit
+            }
+            Expr::Verbatim(tokens) if starts_with_return(&tokens) => Expr::Verbatim(tokens),
+            mut leaf => {
+                let attrs = take_attrs(&mut leaf);
+                self.visit_expr_mut(&mut leaf);
+                Expr::Verbatim(self.tail().store_leaf(&attrs, &quote!(#leaf)))
+            }
+        }
+    }
+
+    /// The way out of the function from here, with `value` (the proof that
+    /// the slot holds the returned value): `return value`, or, inside a
+    /// frame, leaving the frame with `Flow::Return(value)`.
+    fn leave_function(&self, value: &TokenStream, span: Span) -> TokenStream {
+        let private = &self.private;
+        match self.frames.last() {
+            None => quote_spanned!(span=> return #value),
+            Some(frame) => frame.leave(&quote_spanned!(span=> #private::Flow::Return(#value)), span),
+        }
     }
 
     /// `return value` becomes `return { store value in the slot }`.
     fn rewrite_return(&mut self, ret: &mut syn::ExprReturn) -> Expr {
         let span = Span::mixed_site().located_at(ret.return_token.span);
-        let return_token = syn::Token![return](ret.return_token.span);
         let value = if let Some(mut value) = ret.expr.take() {
             self.visit_expr_mut(&mut value);
             quote!(#value)
@@ -118,7 +313,15 @@ impl<'a> Rewriter<'a> {
         };
         let attrs = &ret.attrs;
         let store = store(&self.names.exit, &value, span);
-        Expr::Verbatim(quote_spanned!(span=> #(#attrs)* #return_token #store))
+        let leave = match self.frames.last() {
+            // The user's `return` token, for the spans of its errors.
+            None => {
+                let return_token = syn::Token![return](ret.return_token.span);
+                quote_spanned!(span=> #return_token #store)
+            }
+            Some(_) => self.leave_function(&store, span),
+        };
+        Expr::Verbatim(quote_spanned!(span=> #(#attrs)* #leave))
     }
 
     /// `value?` becomes the `match` it stands for, with the converted
@@ -132,15 +335,141 @@ impl<'a> Rewriter<'a> {
             &quote_spanned!(span=> #private::FromResidual::from_residual(__residual)),
             span,
         );
+        let leave = self.leave_function(&store, span);
         let value = &try_.expr;
         let attrs = &try_.attrs;
         Expr::Verbatim(quote_spanned! {span=>
             #(#attrs)*
             match #private::Branch::branch(#value) {
                 ::core::ops::ControlFlow::Continue(__output) => __output,
-                ::core::ops::ControlFlow::Break(__residual) => return #store,
+                ::core::ops::ControlFlow::Break(__residual) => #leave,
             }
         })
+    }
+
+    /// Where a `break` or `continue` with this label goes.
+    fn target(&self, label: Option<&Lifetime>) -> Option<usize> {
+        match label {
+            Some(label) => self
+                .breakables
+                .iter()
+                .rposition(|breakable| breakable.label.as_ref() == Some(&label.ident)),
+            None => self.breakables.iter().rposition(|breakable| breakable.is_loop),
+        }
+    }
+
+    /// The jump to `target` from here, with `value` (`()` for a `continue`
+    /// or a `break` without a value): the `break`/`continue` itself, or,
+    /// from inside a frame the target is outside of, leaving the frame with
+    /// `Flow::Jump`.
+    fn jump(&mut self, target: Target, value: &TokenStream, span: Span) -> TokenStream {
+        let breakable = &self.breakables[target.breakable];
+        if breakable.frames < self.frames.len() {
+            let private = self.private.clone();
+            let frame = self.frames.last_mut().expect("checked: inside a frame");
+            let encoded = frame.encode(target, value, &private);
+            return frame.leave(&quote_spanned!(span=> #private::Flow::Jump(#encoded)), span);
+        }
+        let label = breakable.label.as_ref().map(|label| Lifetime {
+            apostrophe: label.span(),
+            ident: label.clone(),
+        });
+        match (target.is_continue, target.has_value) {
+            (true, _) => quote_spanned!(span=> continue #label),
+            (false, true) => quote_spanned!(span=> break #label #value),
+            (false, false) => quote_spanned!(span=> break #label),
+        }
+    }
+
+    /// A `break` or `continue` that leaves the innermost frame becomes that
+    /// frame's exit.
+    fn rewrite_jump(&mut self, expr: &mut Expr) {
+        let (label, value, is_continue, span) = match expr {
+            Expr::Break(break_) => {
+                if let Some(value) = &mut break_.expr {
+                    self.visit_expr_mut(value);
+                }
+                (
+                    break_.label.clone(),
+                    break_.expr.take(),
+                    false,
+                    break_.break_token.span,
+                )
+            }
+            Expr::Continue(continue_) => (continue_.label.clone(), None, true, continue_.continue_token.span),
+            _ => return,
+        };
+        let leaves_frame = self
+            .target(label.as_ref())
+            .filter(|&breakable| self.breakables[breakable].frames < self.frames.len());
+        let Some(breakable) = leaves_frame else {
+            // Stays inside the frame, or is not the function's (rustc
+            // reports a `break` outside a loop): as written.
+            if let (Expr::Break(break_), Some(value)) = (&mut *expr, value) {
+                break_.expr = Some(value);
+            }
+            return;
+        };
+        let span = Span::mixed_site().located_at(span);
+        let target = Target {
+            breakable,
+            is_continue,
+            has_value: value.is_some(),
+        };
+        let value = value.map_or_else(|| quote_spanned!(span=> ()), |value| quote!(#value));
+        *expr = Expr::Verbatim(self.jump(target, &value, span));
+    }
+
+    /// Visits a loop's or a labelled block's body with its label known.
+    fn inside_breakable(&mut self, label: Option<Ident>, is_loop: bool, visit: impl FnOnce(&mut Self)) {
+        self.breakables.push(Breakable {
+            label,
+            is_loop,
+            frames: self.frames.len(),
+        });
+        visit(self);
+        self.breakables.pop();
+    }
+
+    /// The frame of an action that runs where its block ends: the rest of
+    /// the block (already without its items) runs first, then the action,
+    /// then the code that goes where the rest was leaving to.
+    fn frame(&mut self, deferred: Deferred, rest: Vec<Stmt>, value: bool) -> Stmt {
+        let Some(action) = deferred.action else {
+            unreachable!("`take` gives only parsed actions")
+        };
+        let is_async = action.form.shape.is_async();
+        let label = format!("'__epilogue_frame_{}", self.frames.len());
+        self.frames.push(Frame::new(is_async, &label, deferred.location));
+        let rest = self.rewrite_stmts(rest, value);
+        let frame = self.frames.pop().expect("pushed above");
+        let returned = self.leave_function(&frame::seen_ident(), Span::mixed_site());
+        let jumps: Vec<TokenStream> = frame
+            .targets()
+            .iter()
+            .map(|&target| {
+                let value = if target.has_value {
+                    frame::jump_value_ident()
+                } else {
+                    quote!(())
+                };
+                self.jump(target, &value, Span::mixed_site())
+            })
+            .collect();
+        self.next_index += 1;
+        let scope = self.scope();
+        let parts = frame::Parts {
+            rest: &rest,
+            returned: &returned,
+            jumps: &jumps,
+            attrs: &deferred.attrs,
+            exit: &self.names.exit,
+            ret: self.ret,
+        };
+        Stmt::Expr(
+            Expr::Verbatim(frame.expand(action, &parts, &self.context(&scope))),
+            None,
+        )
     }
 
     /// Expands the markers inside another macro's arguments and, with a
@@ -148,7 +477,11 @@ impl<'a> Rewriter<'a> {
     /// arguments are not expressions; then the invocation is replaced by
     /// `unreachable!()`, so that rustc adds no error of its own.
     fn rewrite_macro(&mut self, mac: &mut Macro) {
-        let exit = if self.slot { first_exit(&mac.tokens) } else { None };
+        let exit = if self.slot() {
+            first_exit(&mac.tokens)
+        } else {
+            None
+        };
         if exit.is_none() && !mentions_marker(&mac.tokens) {
             return;
         }
@@ -184,39 +517,42 @@ impl<'a> Rewriter<'a> {
 
 impl VisitMut for Rewriter<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
-        self.block_depth += 1;
-        let stmts = std::mem::take(&mut block.stmts);
-        for mut stmt in stmts {
-            if let Some(index) = marker_index(&stmt) {
-                if let Some(guard) = self.guard(index) {
-                    block.stmts.push(Stmt::Item(syn::Item::Verbatim(guard)));
-                }
-                continue;
-            }
-            if let Some(invocation) = as_invocation(&stmt, self.root) {
-                // The scan accounts for every invocation; one it did not
-                // see must not vanish silently.
-                self.errors.push(Error::new(
-                    crate::deferred::location(invocation.call),
-                    format!(
-                        "`{}!` could not be placed by `#[defer_on_exit]`; move it into a block of the function body",
-                        invocation.mac.name()
-                    ),
-                ));
-                continue;
-            }
-            self.visit_stmt_mut(&mut stmt);
-            block.stmts.push(stmt);
-        }
-        self.block_depth -= 1;
+        self.rewrite_block(block, false);
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
-            // Their own `return` and `?`; misplaced `defer!` was reported.
+            // Their own `return`, `?`, `break` and `continue`.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Return(ret) if self.slot => *expr = self.rewrite_return(ret),
-            Expr::Try(try_) if self.slot => *expr = self.rewrite_try(try_),
+            Expr::Return(ret) if self.slot() => *expr = self.rewrite_return(ret),
+            Expr::Try(try_) if self.slot() => *expr = self.rewrite_try(try_),
+            Expr::Break(_) | Expr::Continue(_) if !self.frames.is_empty() => self.rewrite_jump(expr),
+            Expr::ForLoop(for_) => {
+                self.visit_expr_mut(&mut for_.expr);
+                let label = for_.label.as_ref().map(|label| label.name.ident.clone());
+                self.inside_breakable(label, true, |rewriter| {
+                    rewriter.visit_block_mut(&mut for_.body);
+                });
+            }
+            Expr::While(while_) => {
+                let label = while_.label.as_ref().map(|label| label.name.ident.clone());
+                self.inside_breakable(label, true, |rewriter| {
+                    rewriter.visit_expr_mut(&mut while_.cond);
+                    rewriter.visit_block_mut(&mut while_.body);
+                });
+            }
+            Expr::Loop(loop_) => {
+                let label = loop_.label.as_ref().map(|label| label.name.ident.clone());
+                self.inside_breakable(label, true, |rewriter| {
+                    rewriter.visit_block_mut(&mut loop_.body);
+                });
+            }
+            Expr::Block(block) if block.label.is_some() => {
+                let label = block.label.as_ref().map(|label| label.name.ident.clone());
+                self.inside_breakable(label, false, |rewriter| {
+                    rewriter.visit_block_mut(&mut block.block);
+                });
+            }
             Expr::Macro(mac) => self.rewrite_macro(&mut mac.mac),
             _ => visit_mut::visit_expr_mut(self, expr),
         }
@@ -230,11 +566,4 @@ impl VisitMut for Rewriter<'_> {
     }
 
     fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
-}
-
-impl Rewriter<'_> {
-    /// Rewrites the function's own block (its braces stay the user's).
-    pub(crate) fn visit_function_body(&mut self, block: &mut Block) {
-        self.visit_block_mut(block);
-    }
 }

@@ -14,6 +14,7 @@ use quote::quote;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Error, Expr, Stmt};
 
+use crate::borrows;
 use crate::deferred::{self, as_invocation, Action};
 use crate::errors::Errors;
 use crate::forms::Macro;
@@ -40,6 +41,10 @@ pub(crate) struct Deferred {
     pub(crate) location: Span,
     /// `None` when it did not parse (the error is reported).
     pub(crate) action: Option<Action>,
+    /// Whether it runs where its block ends rather than from a guard: an
+    /// async action, which is awaited there, or an action that could hold a
+    /// borrow the rest of its block needs (see `borrows`).
+    pub(crate) at_block_end: bool,
 }
 
 /// The name of the marker macro that stands for `Scanned::deferred[i]`
@@ -80,9 +85,10 @@ pub(crate) fn mentions_marker(tokens: &TokenStream) -> bool {
 
 /// Finds the deferred actions of `block`, replaces each with a marker, and
 /// reports misplaced ones.
-pub(crate) fn scan(block: &mut Block, root: &Root) -> Scanned {
+pub(crate) fn scan(block: &mut Block, root: &Root, is_async: bool) -> Scanned {
     let mut scan = Scan {
         root,
+        is_async,
         place: Region::Body,
         found: Scanned {
             has_deferred: false,
@@ -110,6 +116,9 @@ enum Region {
 
 struct Scan<'a> {
     root: &'a Root,
+    /// Whether the body runs in a future, where async forms are possible and
+    /// synchronous ones stay guards (cancellation can only run a guard).
+    is_async: bool,
     place: Region,
     found: Scanned,
 }
@@ -189,6 +198,11 @@ impl Scan<'_> {
     }
 }
 
+/// The tokens of the statements after a deferred action.
+fn rest_tokens(rest: &[Stmt]) -> TokenStream {
+    quote!(#(#rest)*)
+}
+
 /// Whether `tokens` mention `defer` or `defer_on_err`: the cheap test that
 /// decides whether another macro's arguments are worth parsing.
 fn mentions_ours(tokens: &TokenStream) -> bool {
@@ -218,18 +232,22 @@ fn our_names(tokens: &TokenStream) -> Vec<(Ident, Macro)> {
 
 impl VisitMut for Scan<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
-        for stmt in &mut block.stmts {
+        for index in 0..block.stmts.len() {
+            let stmt = &block.stmts[index];
             let Some(invocation) = as_invocation(stmt, self.root) else {
-                self.visit_stmt_mut(stmt);
+                self.visit_stmt_mut(&mut block.stmts[index]);
                 continue;
             };
             if self.place != Region::Body {
                 self.misplaced(invocation.call, invocation.mac);
-                *stmt = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
+                block.stmts[index] = Stmt::Item(syn::Item::Verbatim(TokenStream::new()));
                 continue;
             }
             self.found.has_deferred = true;
-            let action = match invocation.parse(self.root) {
+            let action = match invocation
+                .parse(self.root)
+                .and_then(|action| self.placeable(action, &invocation))
+            {
                 Ok(action) => {
                     self.found.needs_slot |= action.form.needs_slot;
                     Some(action)
@@ -239,13 +257,27 @@ impl VisitMut for Scan<'_> {
                     None
                 }
             };
+            let at_block_end = action.as_ref().is_some_and(|action| {
+                action.form.shape.is_async()
+                    || (!self.is_async
+                        && !action.captures_at_registration()
+                        && borrows::conflict(
+                            &action.tokens(),
+                            &action.own_names(),
+                            &rest_tokens(&block.stmts[index + 1..]),
+                        ))
+            });
+            // The rest of the block is moved into a frame whose exits go
+            // through the exit slot.
+            self.found.needs_slot |= at_block_end;
             let attrs = invocation.attrs;
             let deferred = Deferred {
                 attrs: quote!(#(#attrs)*),
                 location: deferred::location(invocation.call),
                 action,
+                at_block_end,
             };
-            *stmt = marker(self.found.deferred.len());
+            block.stmts[index] = marker(self.found.deferred.len());
             self.found.deferred.push(deferred);
         }
     }
@@ -315,6 +347,24 @@ impl VisitMut for Scan<'_> {
 }
 
 impl Scan<'_> {
+    /// An async form is awaited, which only an `async fn` can do.
+    fn placeable(&self, action: Action, invocation: &deferred::Invocation<'_>) -> syn::Result<Action> {
+        let form = action.form;
+        if form.shape.is_async() && !self.is_async {
+            let name = form.mac.name();
+            return Err(Error::new(
+                deferred::location(invocation.call),
+                format!(
+                    "`{}` can only be used in an `async fn`: it is awaited when its block is left, and a \
+                     synchronous function cannot wait; here, write `{name}! {{ … }}`, or make the function \
+                     `async`",
+                    form.written
+                ),
+            ));
+        }
+        Ok(action)
+    }
+
     /// A nested function annotated with `#[defer_on_exit]` expands on its own.
     fn has_defer_on_exit(&self, attrs: &[syn::Attribute]) -> bool {
         attrs

@@ -8,7 +8,6 @@ use syn::Block;
 
 use crate::names::Names;
 use crate::return_type::ReturnType;
-use crate::tail::Tail;
 
 /// Stores `value` in the exit slot and yields the proof the rewritten body
 /// returns.
@@ -28,8 +27,8 @@ pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStrea
     }
 }
 
-/// The body of a function with an exit slot: the rewritten `block` runs
-/// inside the slot's closure (an `async` block for an `async fn`), and the
+/// The body of a function with an exit slot: the rewritten `block` (which
+/// stores its value already) runs inside the slot's closure (an `async` block for an `async fn`), and the
 /// function returns what the slot holds once every deferred action ran.
 pub(crate) fn slot_body(
     block: &mut Block,
@@ -54,7 +53,6 @@ pub(crate) fn slot_body(
     } else {
         quote!()
     };
-    Tail { exit, ret }.store_block(&mut block.stmts);
     let stmts = &block.stmts;
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.

@@ -2,9 +2,10 @@
 //!
 //! The value is stored where it is computed: when the tail of the body is a
 //! block, an `if`/`else` or a `match`, the store goes into the tail of that
-//! block, of each branch, of each arm. The deferred actions of those inner
-//! blocks then run after the value is stored, so that a `defer_on_err!`
-//! written in the branch that returns `Err` sees it:
+//! block, of each branch, of each arm (the rewriter walks there). The
+//! deferred actions of those inner blocks then run after the value is
+//! stored, so that a `defer_on_err!` written in the branch that returns
+//! `Err` sees it:
 //!
 //! ```text
 //! if missing {
@@ -20,86 +21,14 @@ use syn::{Attribute, Expr, Stmt};
 use crate::return_type::ReturnType;
 use crate::slot::store;
 
-/// Stores the value of a block that is (or whose value becomes) the body's.
+/// Stores the value of a block that is (or whose value becomes) the body's:
+/// the stores the rewriter puts at the ends of such blocks.
 pub(crate) struct Tail<'a> {
     pub(crate) exit: &'a Ident,
     pub(crate) ret: &'a ReturnType,
 }
 
 impl Tail<'_> {
-    /// Rewrites the end of `stmts` so that it stores the block's value and
-    /// yields the proof of the store.
-    pub(crate) fn store_block(&self, stmts: &mut Vec<Stmt>) {
-        match stmts.pop() {
-            Some(Stmt::Expr(expr, None)) => stmts.push(Stmt::Expr(self.store_expr(expr), None)),
-            Some(Stmt::Macro(mac)) if mac.semi_token.is_none() && !self.ret.is_unit => {
-                let attrs = &mac.attrs;
-                let mac = &mac.mac;
-                stmts.push(Stmt::Expr(
-                    Expr::Verbatim(self.store_leaf(attrs, &quote!(#mac))),
-                    None,
-                ));
-            }
-            last => {
-                if let Some(mut last) = last {
-                    if let Stmt::Macro(mac) = &mut last {
-                        // A unit function's last macro is a statement
-                        // (`println!(…)`, `thread_local!{…}`); a paren or
-                        // bracket macro needs its `;` before what follows.
-                        if mac.semi_token.is_none()
-                            && !matches!(mac.mac.delimiter, syn::MacroDelimiter::Brace(_))
-                        {
-                            mac.semi_token = Some(syn::Token![;](Span::call_site()));
-                        }
-                    }
-                    stmts.push(last);
-                }
-                // A unit function ends with `()`; any other function gets
-                // here only if its last statement diverges, and the block's
-                // type is then `!`, which needs no value.
-                if self.ret.is_unit {
-                    self.store_unit(stmts);
-                }
-            }
-        }
-    }
-
-    fn store_expr(&self, expr: Expr) -> Expr {
-        match expr {
-            Expr::Block(mut block) if block.label.is_none() => {
-                self.store_block(&mut block.block.stmts);
-                Expr::Block(block)
-            }
-            Expr::Unsafe(mut block) => {
-                self.store_block(&mut block.block.stmts);
-                Expr::Unsafe(block)
-            }
-            Expr::If(mut if_) if if_.else_branch.is_some() => {
-                self.store_block(&mut if_.then_branch.stmts);
-                if let Some((_, otherwise)) = &mut if_.else_branch {
-                    let taken = std::mem::replace(&mut **otherwise, Expr::Verbatim(TokenStream::new()));
-                    **otherwise = self.store_expr(taken);
-                }
-                Expr::If(if_)
-            }
-            Expr::Match(mut match_) => {
-                for arm in &mut match_.arms {
-                    let taken = std::mem::replace(&mut *arm.body, Expr::Verbatim(TokenStream::new()));
-                    *arm.body = self.store_expr(taken);
-                    arm.comma.get_or_insert_with(Default::default);
-                }
-                Expr::Match(match_)
-            }
-            // Already leaves through the slot (a rewritten `return`).
-            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => expr,
-            Expr::Verbatim(tokens) if starts_with_return(&tokens) => Expr::Verbatim(tokens),
-            mut leaf => {
-                let attrs = take_attrs(&mut leaf);
-                Expr::Verbatim(self.store_leaf(&attrs, &quote!(#leaf)))
-            }
-        }
-    }
-
     /// Stores the `()` of a unit function whose last statement is not an
     /// expression. That statement may diverge (`panic!(…);`, `return;`),
     /// which makes the store unreachable: not the user's code to warn about,
@@ -107,7 +36,7 @@ impl Tail<'_> {
     /// (Statements of the user's block, not a block of their own: the first
     /// unreachable statement is the one warned about, so it must be the one
     /// that allows it.)
-    fn store_unit(&self, stmts: &mut Vec<Stmt>) {
+    pub(crate) fn store_unit(&self, stmts: &mut Vec<Stmt>) {
         let seen = Ident::new("__seen", Span::mixed_site());
         let store = store(self.exit, &quote!(()), Span::mixed_site());
         stmts.push(Stmt::Item(syn::Item::Verbatim(quote! {
@@ -126,7 +55,7 @@ impl Tail<'_> {
     /// its value goes straight into the slot, whose type gives a returned
     /// closure its signature. The value may diverge (`loop {}`, `panic!()`),
     /// which makes the store unreachable: not the user's code to warn about.
-    fn store_leaf(&self, attrs: &[Attribute], value: &TokenStream) -> TokenStream {
+    pub(crate) fn store_leaf(&self, attrs: &[Attribute], value: &TokenStream) -> TokenStream {
         let exit = self.exit;
         let seen = Ident::new("__seen", Span::mixed_site());
         if self.ret.has_impl_trait {
@@ -153,14 +82,14 @@ impl Tail<'_> {
     }
 }
 
-fn starts_with_return(tokens: &TokenStream) -> bool {
+pub(crate) fn starts_with_return(tokens: &TokenStream) -> bool {
     matches!(tokens.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(ident)) if ident == "return")
 }
 
 /// Outer attributes of an expression, taken off it: an attribute allowed on
 /// a tail expression (`#[allow(…)] { … }`) is not allowed on the initializer
 /// of the `let` the expression moves into, so it goes on the `let`.
-fn take_attrs(expr: &mut Expr) -> Vec<Attribute> {
+pub(crate) fn take_attrs(expr: &mut Expr) -> Vec<Attribute> {
     let attrs = match expr {
         Expr::Array(e) => &mut e.attrs,
         Expr::Assign(e) => &mut e.attrs,

@@ -45,7 +45,7 @@ impl Exit {
 /// Which form registered a deferred action (the `kind` field of `tracing`
 /// events).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// `defer! { … }`: every exit.
     Defer,
     /// `defer_on_err! { … }`: failing exits.
@@ -55,8 +55,9 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub(crate) const fn as_str(self) -> &'static str {
+    /// The name used in `tracing` events (`kind = "…"`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Defer => "defer",
             Kind::DeferOnErr => "defer_on_err",

@@ -25,7 +25,6 @@
 use core::marker::PhantomData;
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::thread;
 
 use crate::exit::{Exit, Kind};
 use crate::outcome::Outcome;
@@ -82,6 +81,15 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
     }
 }
 
+impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
+    /// Runs the action now, as if its block were being left: the expansion
+    /// of a borrow-free action, built where its block ends.
+    #[inline(always)]
+    pub fn run_now(self) {
+        drop(self);
+    }
+}
+
 impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
     #[inline(always)]
     fn drop(&mut self) {
@@ -134,7 +142,7 @@ pub fn hook<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)>(
 impl<X: Scope, F: FnOnce()> Strategy<X> for Always<F> {
     #[inline(always)]
     fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
-        run::<S, X>(scope, Kind::Defer, Traced(scope, depth), self.0);
+        run::<S, X, D>(scope, depth, Kind::Defer, Traced(scope, depth), self.0);
     }
 }
 
@@ -144,7 +152,7 @@ impl<X: Scope, F: FnOnce(), P: Fn(&X::Value) -> bool> Strategy<X> for OnFailure<
         let OnFailure(action, failed) = self;
         let exit = scope.exit(depth, &failed);
         if exit.is_failing() {
-            run::<S, X>(scope, Kind::DeferOnErr, exit, action);
+            run::<S, X, D>(scope, depth, Kind::DeferOnErr, exit, action);
         }
     }
 }
@@ -153,8 +161,8 @@ impl<X: Scope, F: FnOnce(&mut X::Value)> Strategy<X> for OnReturn<F> {
     #[inline(always)]
     fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
         let hook = self.0;
-        if scope.has_value() {
-            run::<S, X>(scope, Kind::Hook, Traced(scope, depth), move || {
+        if !depth.panicked() && scope.has_value() {
+            run::<S, X, D>(scope, depth, Kind::Hook, Traced(scope, depth), move || {
                 scope.with_value(hook);
             });
         }
@@ -190,14 +198,14 @@ impl<X: Scope, D: Depth> ExitLabel for Traced<X, D> {
 
 /// Runs an action under the panic policy.
 #[inline(always)]
-fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
     #[cfg(feature = "tracing")]
     if trace::wanted() {
-        run_traced::<S, X>(scope, kind, exit, action);
+        run_traced::<S, X, D>(scope, depth, kind, exit, action);
         return;
     }
     if let Some(payload) = catch(action) {
-        panicked::<S, X>(scope, kind, exit, payload);
+        panicked::<S, X, D>(scope, depth, kind, exit, payload);
     }
 }
 
@@ -206,19 +214,31 @@ fn run<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnO
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn run_traced<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+fn run_traced<S, X: Scope, D: Depth>(
+    scope: X,
+    depth: D,
+    kind: Kind,
+    exit: impl ExitLabel,
+    action: impl FnOnce(),
+) {
     let started = std::time::Instant::now();
     match catch(action) {
         None => trace::ran::<S>(kind, exit.get(), started),
-        Some(payload) => panicked::<S, X>(scope, kind, exit, payload),
+        Some(payload) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
     }
 }
 
 #[inline(always)]
-fn panicked<S, X: Scope>(scope: X, kind: Kind, exit: impl ExitLabel, payload: Box<dyn Any + Send>) {
+fn panicked<S, X: Scope, D: Depth>(
+    scope: X,
+    depth: D,
+    kind: Kind,
+    exit: impl ExitLabel,
+    payload: Box<dyn Any + Send>,
+) {
     // The exit the action ran on, before this panic changes it.
     let exit = exit.get();
-    let unwinding = thread::panicking();
+    let unwinding = depth.unwinding();
     if !unwinding {
         scope.discard_value();
     }

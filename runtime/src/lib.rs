@@ -21,9 +21,13 @@
 // - `trace`: the `tracing` events (feature `tracing`);
 // - `slot`: exit slots, and what a guard asks of them;
 // - `guard`: the drop guard of every deferred form, and its strategies;
+// - `frame`: the rest of a block after a borrow-free action;
+// - `async_action`: async actions, awaited after their frame;
 // - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
+mod async_action;
 mod boundary;
 mod exit;
+mod frame;
 mod guard;
 mod location;
 mod outcome;
@@ -82,15 +86,18 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 /// notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::async_action::{failing, pending, running, Pending, Running};
     pub use crate::boundary::{recover, recover_async};
-    pub use crate::exit::Exit;
+    pub use crate::exit::{Exit, Kind};
+    pub use crate::frame::{frame, Flow, Frame, Jump};
     pub use crate::guard::{defer, defer_on_err, hook, Always, Guard, OnFailure, OnReturn, Strategy};
     pub use crate::outcome::{
         ByOutcome, Classifier, Classify, Outcome, PickByOutcome, PickUnclassified, Unclassified,
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
-        AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnSeenByDeferOnExit, Scope, TopBlock,
+        AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnSeenByDeferOnExit, Scope,
+        TopBlock,
     };
     pub use crate::{FromPanic, Panic};
     pub use core::pin::pin;
@@ -117,7 +124,7 @@ pub mod __private {
 mod tests {
     /// The modules in the order of the map at the top of this file, with
     /// their sources.
-    const MODULES: [(&str, &str); 12] = [
+    const MODULES: [(&str, &str); 14] = [
         ("site", include_str!("site.rs")),
         ("payload", include_str!("payload.rs")),
         ("exit", include_str!("exit.rs")),
@@ -129,6 +136,8 @@ mod tests {
         ("trace", include_str!("trace.rs")),
         ("slot", include_str!("slot.rs")),
         ("guard", include_str!("guard.rs")),
+        ("frame", include_str!("frame.rs")),
+        ("async_action", include_str!("async_action.rs")),
         ("boundary", include_str!("boundary.rs")),
     ];
 

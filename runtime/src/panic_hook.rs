@@ -241,6 +241,35 @@ pub(crate) fn location_of(payload: &(dyn std::any::Any + Send)) -> Option<Locati
         .flatten()
 }
 
+/// Makes sure the hook records panics, so that [`unwinding_panic`] can tell
+/// what a panic was: for `tracing` events about panics that no
+/// `catch_unwind` of the runtime sees.
+#[cfg(feature = "tracing")]
+#[cold]
+pub(crate) fn record_panics() {
+    let _ = install();
+}
+
+/// The message and location of the panic this thread is unwinding with, as
+/// the hook recorded it, left where it is for the boundary that may catch
+/// it.
+#[cfg(feature = "tracing")]
+pub(crate) fn unwinding_panic() -> Option<(Option<String>, Option<Location>)> {
+    let depth = DEPTH.with(Cell::get);
+    STATE
+        .try_with(|state| {
+            let state = state.try_borrow().ok()?;
+            let filed = depth
+                .checked_sub(OUTSIDE + 1)
+                .and_then(|index| state.records.get(index))
+                .and_then(Option::as_ref);
+            let record = filed.or(state.other.as_ref())?;
+            Some((record.message.clone(), record.location.clone()))
+        })
+        .ok()
+        .flatten()
+}
+
 /// Prepares a [`Panic::resume`](crate::Panic::resume): `resume_unwind` skips
 /// the hook, so the record is filed for the enclosing boundary by hand; with
 /// no boundary left to catch it, a withheld report is printed instead.

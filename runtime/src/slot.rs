@@ -41,6 +41,20 @@ pub trait Depth: Copy {
     /// The exit when the slot is empty (and, in an `async fn`, a poll is
     /// running): the function panicked, or the guard's block just ended.
     fn empty_exit(self) -> Exit;
+
+    /// Whether the block is known to be left by a panic, whatever the slot
+    /// holds: the action runs after a frame that caught it.
+    #[inline(always)]
+    fn panicked(self) -> bool {
+        false
+    }
+
+    /// Whether a panic of the action itself must be contained rather than
+    /// propagated, because another one is already on its way.
+    #[inline(always)]
+    fn unwinding(self) -> bool {
+        thread::panicking()
+    }
 }
 
 /// A guard in the outermost block of the body. That block is left only when
@@ -102,6 +116,38 @@ impl Depth for InnerBlock {
     }
 }
 
+/// An action run right after a frame, the rest of its block, returned or
+/// caught a panic (see `frame`): whether the block is left by a panic is
+/// known, not asked of the thread.
+#[derive(Clone, Copy, Debug)]
+pub struct AfterFrame {
+    pub(crate) panicked: bool,
+}
+
+impl Depth for AfterFrame {
+    #[inline(always)]
+    fn empty_exit(self) -> Exit {
+        if self.panicked {
+            Exit::Panicked
+        } else {
+            Exit::ScopeEnd
+        }
+    }
+
+    #[inline(always)]
+    fn panicked(self) -> bool {
+        self.panicked
+    }
+
+    #[inline(always)]
+    fn unwinding(self) -> bool {
+        // The frame holds the caught panic until the action ran; and a
+        // function called from a `Drop` during unwinding contains its
+        // cleanups' panics as a guard would.
+        self.panicked || thread::panicking()
+    }
+}
+
 /// What a guard asks of the function it belongs to when its block is left.
 pub trait Scope: Copy {
     /// The function's return type (`()` for [`NoSlot`]).
@@ -136,8 +182,8 @@ impl Scope for NoSlot {
     type Value = ();
 
     #[inline]
-    fn exit<D: Depth>(self, _depth: D, _failed: impl FnOnce(&()) -> bool) -> Exit {
-        if thread::panicking() {
+    fn exit<D: Depth>(self, depth: D, _failed: impl FnOnce(&()) -> bool) -> Exit {
+        if depth.panicked() || thread::panicking() {
             Exit::Panicked
         } else {
             Exit::ScopeEnd
@@ -239,6 +285,9 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
 
     #[inline]
     fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        if depth.panicked() {
+            return Exit::Panicked;
+        }
         match self.value.try_borrow().as_deref() {
             Ok(Some(value)) if failed(value) => Exit::Failed,
             Ok(Some(_)) => Exit::Returned,
@@ -334,6 +383,31 @@ impl<R, C> AsyncExitSlot<R, C> {
         }
     }
 
+    /// Whether the function is returning: the slot holds its value.
+    #[inline]
+    pub fn is_returning(&self) -> bool {
+        self.value
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Takes the value being returned out of the slot, for an async hook to
+    /// hold across its `.await`s (after [`is_returning`](Self::is_returning)).
+    #[inline]
+    pub fn take_returned(&self) -> R {
+        match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            Some(value) => value,
+            None => unreachable!("epilogue: an async hook found the exit slot empty"),
+        }
+    }
+
+    /// Puts back what an async hook left of the value being returned.
+    #[inline]
+    pub fn put_returned(&self, value: R) {
+        *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+    }
+
     /// See [`ExitSlot::return_type_hint`].
     #[doc(hidden)]
     pub fn return_type_hint(&self) -> R {
@@ -365,6 +439,9 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
 
     #[inline]
     fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        if depth.panicked() {
+            return Exit::Panicked;
+        }
         match &*self.value.lock().unwrap_or_else(PoisonError::into_inner) {
             Some(value) if failed(value) => Exit::Failed,
             Some(_) => Exit::Returned,

@@ -69,6 +69,33 @@ mod imp {
         );
     }
 
+    pub(crate) fn async_action_panicked<S>(
+        kind: Kind,
+        exit: Exit,
+        message: Option<&str>,
+        location: Option<&Location>,
+    ) {
+        tracing::error!(
+            target: "epilogue",
+            function = site_name::<S>(),
+            kind = kind.as_str(),
+            exit = exit.as_str(),
+            location = location.map(tracing::field::display),
+            "{}",
+            message.unwrap_or(NON_STRING_PAYLOAD),
+        );
+    }
+
+    pub(crate) fn skipped<S>(kind: Kind, exit: Exit) {
+        tracing::warn!(
+            target: "epilogue",
+            function = site_name::<S>(),
+            kind = kind.as_str(),
+            exit = exit.as_str(),
+            "async deferred action skipped: its block was left by a panic or a cancellation, where nothing can await it"
+        );
+    }
+
     pub(crate) fn recovered(panic: &Panic) {
         tracing::error!(
             target: "epilogue",
@@ -105,4 +132,4 @@ mod imp {
 
 pub(crate) use imp::{action_panicked, recovered};
 #[cfg(feature = "tracing")]
-pub(crate) use imp::{ran, wanted};
+pub(crate) use imp::{async_action_panicked, ran, skipped, wanted};

@@ -1,0 +1,326 @@
+//! Frames: what an action that runs where its block ends becomes.
+//!
+//! The rest of the block after the action's registration is moved into a
+//! frame, whose ways out (its end, `return`, `?`, `break`/`continue` to a
+//! loop outside it) all yield a `Flow`; then the action runs; then a `match`
+//! on the `Flow` goes where the rest was going. The action's code is only
+//! built after the frame, so it borrows nothing while the rest runs.
+//!
+//! - A synchronous action (in a synchronous function) gets a closure frame,
+//!   run under `catch_unwind` by the runtime's `frame`, so that the action
+//!   also runs on the panic path, before the panic goes on.
+//! - An async action gets a labelled block, and is awaited after it: it
+//!   cannot run on a panic or a cancellation, which a pending marker reports
+//!   to `tracing`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::{Lifetime, Pat, Stmt};
+
+use crate::deferred::{Action, Body};
+use crate::guard::{self, Context};
+use crate::return_type::ReturnType;
+use crate::root::relocate;
+
+/// A `break` or `continue` target that a frame's rest leaves to.
+#[derive(Clone, Copy)]
+pub(crate) struct Target {
+    /// The loop or labelled block, by its place in the rewriter's stack.
+    pub(crate) breakable: usize,
+    pub(crate) is_continue: bool,
+    pub(crate) has_value: bool,
+}
+
+impl Target {
+    fn same_as(self, other: Target) -> bool {
+        self.breakable == other.breakable && self.is_continue == other.is_continue
+    }
+}
+
+/// A frame being built.
+pub(crate) struct Frame {
+    is_async: bool,
+    /// The label of an async frame's block.
+    label: Lifetime,
+    /// The invocation, where the frame's code is located.
+    location: Span,
+    targets: Vec<Target>,
+}
+
+/// The pieces of a frame that the rewriter computed.
+pub(crate) struct Parts<'a> {
+    /// The rest of the block, rewritten.
+    pub(crate) rest: &'a [Stmt],
+    /// Where a `Flow::Return` goes after the action: out of the function, or
+    /// out of an enclosing frame.
+    pub(crate) returned: &'a TokenStream,
+    /// Where each of the frame's targets goes after the action.
+    pub(crate) jumps: &'a [TokenStream],
+    /// The invocation's outer attributes.
+    pub(crate) attrs: &'a TokenStream,
+    /// The exit slot.
+    pub(crate) exit: &'a Ident,
+    pub(crate) ret: &'a ReturnType,
+}
+
+/// The local a `Flow::Return` arm binds: the proof that the slot holds the
+/// returned value.
+pub(crate) fn seen_ident() -> TokenStream {
+    Ident::new("__seen", Span::mixed_site()).into_token_stream()
+}
+
+/// The local a `Jump::Here` arm binds: the value of a `break`.
+pub(crate) fn jump_value_ident() -> TokenStream {
+    Ident::new("__jump_value", Span::mixed_site()).into_token_stream()
+}
+
+/// Moves the items of `rest` (`fn`, `struct`, `use`, …) to `out`, before the
+/// frame: an item is visible in its whole block, the action and the
+/// statements before the frame included.
+pub(crate) fn hoist_items(rest: Vec<Stmt>, out: &mut Vec<Stmt>) -> Vec<Stmt> {
+    let (items, rest): (Vec<Stmt>, Vec<Stmt>) = rest.into_iter().partition(|stmt| {
+        matches!(
+            stmt,
+            Stmt::Item(item) if !matches!(item, syn::Item::Macro(_) | syn::Item::Verbatim(_))
+        )
+    });
+    out.extend(items);
+    rest
+}
+
+impl Frame {
+    pub(crate) fn new(is_async: bool, label: &str, location: Span) -> Self {
+        Frame {
+            is_async,
+            label: Lifetime::new(label, Span::mixed_site()),
+            location,
+            targets: Vec::new(),
+        }
+    }
+
+    pub(crate) fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// Leaves the frame with `flow`.
+    pub(crate) fn leave(&self, flow: &TokenStream, span: Span) -> TokenStream {
+        if self.is_async {
+            let label = &self.label;
+            quote_spanned!(span=> break #label #flow)
+        } else {
+            quote_spanned!(span=> return #flow)
+        }
+    }
+
+    /// The `Jump` that stands for `target`, with `value`: `Here(value)`
+    /// wrapped in one `Further` per target before it.
+    pub(crate) fn encode(
+        &mut self,
+        target: Target,
+        value: &TokenStream,
+        private: &TokenStream,
+    ) -> TokenStream {
+        let index = self
+            .targets
+            .iter()
+            .position(|known| known.same_as(target))
+            .unwrap_or_else(|| {
+                self.targets.push(target);
+                self.targets.len() - 1
+            });
+        let mut encoded = quote!(#private::Jump::Here(#value));
+        for _ in 0..index {
+            encoded = quote!(#private::Jump::Further(#encoded));
+        }
+        encoded
+    }
+
+    /// The type of the frame's `Flow::Jump` payload, with its values
+    /// inferred: `Jump<_, Jump<_, Infallible>>` for two targets.
+    fn jump_type(&self, private: &TokenStream) -> TokenStream {
+        let mut ty = quote!(::core::convert::Infallible);
+        for _ in &self.targets {
+            ty = quote!(#private::Jump<_, #ty>);
+        }
+        ty
+    }
+
+    /// `match flow { Normal(value) => value, Return(seen) => …, Jump(…) => … }`.
+    fn dispatch(&self, flow: &TokenStream, parts: &Parts<'_>, private: &TokenStream) -> TokenStream {
+        let span = Span::mixed_site().located_at(self.location);
+        let value = Ident::new("__value", span);
+        let seen = seen_ident();
+        let returned = parts.returned;
+        let jump = Ident::new("__jump", span);
+        let mut jumps = quote_spanned!(span=> match #jump {});
+        for (target, code) in self.targets.iter().zip(parts.jumps).rev() {
+            let binding = if target.has_value {
+                jump_value_ident()
+            } else {
+                quote!(_)
+            };
+            jumps = quote_spanned! {span=>
+                match #jump {
+                    #private::Jump::Here(#binding) => #code,
+                    #private::Jump::Further(#jump) => #jumps,
+                }
+            };
+        }
+        quote_spanned! {span=>
+            match #flow {
+                #private::Flow::Normal(#value) => #value,
+                #private::Flow::Return(#seen) => #returned,
+                #private::Flow::Jump(#jump) => #jumps,
+            }
+        }
+    }
+
+    /// The frame, the action and the dispatch, as one block expression.
+    pub(crate) fn expand(&self, action: Action, parts: &Parts<'_>, cx: &Context<'_>) -> TokenStream {
+        let span = Span::mixed_site().located_at(self.location);
+        let private = &relocate(cx.private, self.location);
+        let rest = parts.rest;
+        let value = Ident::new("__value", span);
+        let flow = Ident::new("__flow", span);
+        let jump_type = self.jump_type(private);
+        let flow_type =
+            quote_spanned!(span=> #private::Flow<_, #private::ReturnSeenByDeferOnExit, #jump_type>);
+        // The block's value, then the flow: when the rest diverges, the
+        // second `let` is the first unreachable statement, and the one that
+        // allows it, rather than the user's code. (The rest is a match arm,
+        // where clippy expects code that may diverge.)
+        let body = quote_spanned! {span=>
+            let #value = match () { () => { #(#rest)* } };
+            #[allow(unreachable_code)]
+            let #flow: #flow_type = #private::Flow::Normal(#value);
+            #flow
+        };
+        if !self.is_async {
+            let frame = Ident::new("__frame", span);
+            let run = guard::run_after_frame(action, parts.attrs, self.location, cx, &frame);
+            let dispatch = self.dispatch(&quote_spanned!(span=> #frame.resume()), parts, private);
+            return quote_spanned! {span=>
+                {
+                    let #frame = #private::frame(|| { #body });
+                    #run
+                    #dispatch
+                }
+            };
+        }
+        let label = &self.label;
+        let scope = cx.scope;
+        let site = cx.site;
+        let kind = Ident::new(action.form.kind, span);
+        let pending = Ident::new("__pending", span);
+        let (registration, awaited) = async_action(action, parts, cx, self.location);
+        let dispatch = self.dispatch(&quote!(#flow), parts, private);
+        let attrs = parts.attrs;
+        quote_spanned! {span=>
+            {
+                #attrs
+                let #pending = #private::pending(#scope, #site, #private::Kind::#kind);
+                #registration
+                let #flow = #label: { #body };
+                #pending.settle();
+                #attrs
+                #awaited
+                #dispatch
+            }
+        }
+    }
+}
+
+/// An async action: what is built at its registration (the future or the
+/// closure of a `move` form, which captures there), and the statement that
+/// runs it after the frame. The code of a form without `move` runs inline,
+/// in the function's own future: an `async` block of its own would borrow
+/// the function's locals across its `.await`s, and a borrowed `Cell` would
+/// make the function's future `!Send`.
+fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
+    let span = Span::mixed_site().located_at(at);
+    let private = &relocate(cx.private, at);
+    let scope = cx.scope;
+    let site = cx.site;
+    let kind = Ident::new(action.form.kind, span);
+    let exit = parts.exit;
+    let registered = Ident::new("__registered", span);
+    let running = Ident::new("__running", span);
+    let moves = action.captures_at_registration();
+    let start =
+        quote_spanned!(span=> let #running = #private::running(#scope, #site, #private::Kind::#kind););
+    match action.body {
+        Body::Future(future) => {
+            let (registration, code) = if moves {
+                (
+                    quote_spanned!(span=> let #registered = #future;),
+                    quote_spanned!(span=> #registered.await;),
+                )
+            } else {
+                // A match arm, where the user's braces are needed (and not
+                // linted as unnecessary), whose value must be `()`.
+                let block = &future.block;
+                (
+                    quote!(),
+                    quote_spanned!(span=> let () = match () { () => #block };),
+                )
+            };
+            // A cleanup that diverges leaves the rest unreachable: not the
+            // user's code to be warned about.
+            let run = quote_spanned!(span=> { #start #code #[allow(unreachable_code)] #running.finish(); });
+            let awaited = if action.form.mac == crate::forms::Macro::DeferOnErr {
+                quote_spanned!(span=> if #private::failing(#scope) #run)
+            } else {
+                run
+            };
+            (registration, awaited)
+        }
+        Body::Closure(closure) => {
+            let returned = Ident::new("__returned", span);
+            let (registration, code) = if moves {
+                let closure = typed_hook(*closure, parts.ret);
+                (
+                    quote_spanned!(span=> let #registered = #closure;),
+                    quote_spanned!(span=> #registered(&mut #returned).await;),
+                )
+            } else {
+                let pattern = closure
+                    .inputs
+                    .first()
+                    .map(ToTokens::to_token_stream)
+                    .unwrap_or_default();
+                let body = &closure.body;
+                (
+                    quote!(),
+                    quote_spanned!(span=> let () = { let #pattern = &mut #returned; #body };),
+                )
+            };
+            // Only when the function returns: the value is taken out of the
+            // slot for the hook to hold across its `.await`s, and put back.
+            let awaited = quote_spanned! {span=>
+                if #exit.is_returning() {
+                    #start
+                    let mut #returned = #exit.take_returned();
+                    #code
+                    #[allow(unreachable_code)]
+                    #exit.put_returned(#returned);
+                    #running.finish();
+                }
+            };
+            (registration, awaited)
+        }
+        Body::Stmts(_) => unreachable!("an async form has an async body"),
+    }
+}
+
+/// The closure of `defer!(async move |ret| …)`, with the type of its
+/// parameter written: it is built before it is called, so its body cannot
+/// infer it from the call.
+fn typed_hook(mut closure: syn::ExprClosure, ret: &ReturnType) -> syn::ExprClosure {
+    let ty = ret.erased();
+    for input in &mut closure.inputs {
+        if !matches!(input, Pat::Type(_)) {
+            *input = Pat::Verbatim(quote!(#input: &mut #ty));
+        }
+    }
+    closure
+}

@@ -1,0 +1,158 @@
+//! Async deferred actions: `defer!(async { … })`, `defer_on_err!(async { … })`
+//! and `defer!(async |ret| …)`, awaited where their block is left normally.
+//!
+//! They run after their frame (see `frame`), so only on the normal exits of
+//! their block: the end, `return`, `?`, `break`, `continue`. A panic or a
+//! cancellation leaves no one to await them; a [`Pending`] marker, registered
+//! with the action and settled when it is about to run, reports each skipped
+//! one as a `tracing` WARN event.
+//!
+//! Their code runs inline in the function's own future, not in a future of
+//! its own that would borrow the function's locals (a borrowed `Cell` would
+//! make it, and the function's future, `!Send`). A [`Running`] marker around
+//! it keeps the panic policy of the return path: if the action panics, the
+//! value being returned is discarded, so the actions registered before it
+//! see a panicking exit.
+
+use core::marker::PhantomData;
+use std::thread;
+
+use crate::exit::{Exit, Kind};
+use crate::outcome::Outcome;
+use crate::slot::{is_failure, AfterFrame, Scope};
+#[cfg(feature = "tracing")]
+use crate::{panic_hook, trace};
+
+/// Marks an async action registered and not yet run.
+#[must_use = "settle it where the action runs"]
+pub struct Pending<X: Scope, S> {
+    scope: X,
+    kind: Kind,
+    armed: bool,
+    site: PhantomData<fn() -> S>,
+}
+
+/// Registers an async action of this kind: if its block is left without
+/// running it, `tracing` hears of it.
+#[inline(always)]
+pub fn pending<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Pending<X, S> {
+    Pending {
+        scope,
+        kind,
+        armed: true,
+        site: PhantomData,
+    }
+}
+
+impl<X: Scope, S> Pending<X, S> {
+    /// The block was left normally: the action runs now.
+    #[inline(always)]
+    pub fn settle(mut self) {
+        self.armed = false;
+    }
+}
+
+impl<X: Scope, S> Drop for Pending<X, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.armed {
+            skipped::<X, S>(self.scope, self.kind);
+        }
+    }
+}
+
+/// An async action that could not run, or not to its end: the block is left
+/// by a panic or a cancellation.
+#[cold]
+#[inline(never)]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn skipped<X: Scope, S>(scope: X, kind: Kind) {
+    #[cfg(feature = "tracing")]
+    trace::skipped::<S>(kind, scope.traced_exit(crate::slot::InnerBlock::label_only()));
+}
+
+/// Marks an async action running: dropped before [`finish`](Running::finish)
+/// means the action panicked (or its future was dropped meanwhile).
+#[must_use = "finish it where the action ends"]
+pub struct Running<X: Scope, S> {
+    scope: X,
+    kind: Kind,
+    armed: bool,
+    #[cfg(feature = "tracing")]
+    started: Option<(std::time::Instant, Exit)>,
+    site: PhantomData<fn() -> S>,
+}
+
+/// Starts an async action of this kind.
+#[inline(always)]
+pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
+    Running {
+        scope,
+        kind,
+        armed: true,
+        #[cfg(feature = "tracing")]
+        started: trace::wanted().then(|| started(scope)),
+        site: PhantomData,
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn started<X: Scope>(scope: X) -> (std::time::Instant, Exit) {
+    panic_hook::record_panics();
+    (
+        std::time::Instant::now(),
+        scope.traced_exit(AfterFrame { panicked: false }),
+    )
+}
+
+impl<X: Scope, S> Running<X, S> {
+    /// The action ended.
+    #[inline(always)]
+    pub fn finish(mut self) {
+        self.armed = false;
+        #[cfg(feature = "tracing")]
+        if let Some((started, exit)) = self.started {
+            trace::ran::<S>(self.kind, exit, started);
+        }
+    }
+}
+
+impl<X: Scope, S> Drop for Running<X, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.armed {
+            interrupted::<X, S>(self.scope, self.kind);
+        }
+    }
+}
+
+/// An async action that did not finish: it panicked, and the function's exit
+/// becomes a panic; or its future was dropped.
+#[cold]
+#[inline(never)]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn interrupted<X: Scope, S>(scope: X, kind: Kind) {
+    if !thread::panicking() {
+        return skipped::<X, S>(scope, kind);
+    }
+    #[cfg(feature = "tracing")]
+    let exit = scope.traced_exit(AfterFrame { panicked: false });
+    scope.discard_value();
+    #[cfg(feature = "tracing")]
+    {
+        let (message, location) = panic_hook::unwinding_panic().unwrap_or_default();
+        trace::async_action_panicked::<S>(kind, exit, message.as_deref(), location.as_ref());
+    }
+}
+
+/// Whether `defer_on_err!(async { … })` runs: the function returns a failure.
+#[inline(always)]
+pub fn failing<X>(scope: X) -> bool
+where
+    X: Scope,
+    X::Value: Outcome,
+{
+    scope.exit(AfterFrame { panicked: false }, is_failure::<X::Value>) == Exit::Failed
+}

@@ -1,0 +1,74 @@
+//! Frames: the rest of a block after a borrow-free deferred action.
+//!
+//! A drop guard holds its action, and so every borrow the action makes, from
+//! its registration to the end of its block: `defer! { out.flush() }`
+//! followed by `writeln!(out, …)` would not compile. A borrow-free action
+//! instead runs at each exit of its block, after the rest of the block: the
+//! expansion moves the rest into a closure (a frame) that reports how it was
+//! left, a [`Flow`], and catches a panic, so that the action also runs on the
+//! panic path before the panic goes on. The action's closure is only built
+//! once the frame returned, so it borrows nothing while the rest runs.
+//!
+//! In an `async fn` the frame of an `async` action is a labelled block
+//! instead (no panic to catch there: an async action cannot run during
+//! unwinding), which yields the same [`Flow`].
+
+use std::any::Any;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use crate::slot::AfterFrame;
+
+/// How the rest of a block was left: its end (with the block's value),
+/// a `return` (with the proof that the exit slot holds the value), or a
+/// `break`/`continue` to a loop or block outside it ([`Jump`]).
+pub enum Flow<V, R, J> {
+    /// The block ended with this value.
+    Normal(V),
+    /// The function returns; the exit slot holds the value.
+    Return(R),
+    /// A `break` or `continue` leaves the block.
+    Jump(J),
+}
+
+/// Which of a frame's `break`/`continue` targets a [`Flow::Jump`] goes to:
+/// the first ([`Here`](Jump::Here), with the `break`'s value), or one of the
+/// others ([`Further`](Jump::Further)). A frame with `n` targets has the type
+/// `Jump<V0, Jump<V1, … Jump<Vn-1, Infallible>>>`.
+pub enum Jump<A, B> {
+    /// This target, with the value of its `break` (`()` for `continue`).
+    Here(A),
+    /// A later target.
+    Further(B),
+}
+
+/// The outcome of a frame: its [`Flow`], or the payload of a panic that the
+/// action runs before it goes on.
+#[must_use = "resume the frame once its action ran"]
+pub struct Frame<T>(Result<T, Box<dyn Any + Send>>);
+
+/// Runs the rest of a block as a frame.
+#[inline(always)]
+pub fn frame<T>(rest: impl FnOnce() -> T) -> Frame<T> {
+    Frame(catch_unwind(AssertUnwindSafe(rest)))
+}
+
+impl<T> Frame<T> {
+    /// Where the action after this frame stands: whether it runs because of
+    /// a panic.
+    #[inline(always)]
+    pub fn after(&self) -> AfterFrame {
+        AfterFrame {
+            panicked: self.0.is_err(),
+        }
+    }
+
+    /// What the frame returned, or its panic, resumed now that the action
+    /// ran.
+    #[inline(always)]
+    pub fn resume(self) -> T {
+        match self.0 {
+            Ok(flow) => flow,
+            Err(payload) => resume_unwind(payload),
+        }
+    }
+}
