@@ -184,7 +184,7 @@ impl Frame {
         let flow = Ident::new("__flow", span);
         let jump_type = self.jump_type(private);
         let flow_type =
-            quote_spanned!(span=> #private::Flow<_, #private::ReturnSeenByDeferOnExit, #jump_type>);
+            quote_spanned!(span=> #private::Flow<_, #private::ReturnWrittenInTheBody, #jump_type>);
         // The block's value, then the flow: when the rest diverges, the
         // second `let` is the first unreachable statement, and the one that
         // allows it, rather than the user's code. (The rest is a match arm,

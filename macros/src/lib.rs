@@ -20,7 +20,8 @@
 //!   replacing the invocations and routing the exits through the slot;
 //!   `guard`: the guard a synchronous action becomes; `frame`: the frame
 //!   around the rest of a block, for an action that runs where its block
-//!   ends; `macro_args`: other macros' arguments; `own_returns`: the
+//!   ends; `hidden`: returns hidden in other macros, caught by a wrapping
+//!   closure; `macro_args`: other macros' arguments; `own_returns`: the
 //!   function's own `return`s;
 //! - `slot`: the exit slot and `tail`: storing the body's final value in it;
 //! - `boundary`: `#[recover]`'s `catch_unwind`; `coerce`: return-site
@@ -39,6 +40,7 @@ mod expand;
 mod forms;
 mod frame;
 mod guard;
+mod hidden;
 mod item;
 mod macro_args;
 mod names;

@@ -23,6 +23,91 @@ pub(crate) struct ReturnType {
     pub(crate) is_never: bool,
     /// The whole type is `impl Trait`, so nothing about it can be named.
     pub(crate) is_opaque: bool,
+    /// Which values of the type leave the function early (`Err(_)`,
+    /// `None`, `Poll::Pending`, …), as far as its outer types tell: what a
+    /// `return` hidden in another macro may return.
+    pub(crate) early_exits: Option<EarlyExits>,
+}
+
+/// The shapes of return type whose early exits a `return` hidden in another
+/// macro can take (the runtime's `shape` types of the same names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EarlyExits {
+    /// `Result<T, E>`, `io::Result<T>`, any path ending in `Result`: `Err(_)`.
+    Result,
+    /// `Option<T>`: `None`.
+    Option,
+    /// `Option<Result<T, E>>`, an iterator of results: `None`, `Some(Err(_))`.
+    OptionResult,
+    /// `Poll<T>`: `Pending`.
+    Poll,
+    /// `Poll<Result<T, E>>`: `Pending`, `Ready(Err(_))`.
+    PollResult,
+    /// `Poll<Option<T>>`, a stream: `Pending`, `Ready(None)`.
+    PollOption,
+    /// `Poll<Option<Result<T, E>>>`, a stream of results: `Pending`,
+    /// `Ready(None)`, `Ready(Some(Err(_)))`.
+    PollOptionResult,
+}
+
+impl EarlyExits {
+    /// The runtime's shape type.
+    pub(crate) const fn shape(self) -> &'static str {
+        match self {
+            EarlyExits::Result => "ResultExits",
+            EarlyExits::Option => "OptionExits",
+            EarlyExits::OptionResult => "OptionResultExits",
+            EarlyExits::Poll => "PollExits",
+            EarlyExits::PollResult => "PollResultExits",
+            EarlyExits::PollOption => "PollOptionExits",
+            EarlyExits::PollOptionResult => "PollOptionResultExits",
+        }
+    }
+
+    fn of(ty: &Type) -> Option<Self> {
+        let (name, inner) = outer_name(ty)?;
+        let is_result = |ty: Option<&Type>| {
+            ty.and_then(outer_name)
+                .is_some_and(|(name, _)| name.ends_with("Result"))
+        };
+        let is_option = |ty: Option<&Type>| ty.and_then(outer_name).is_some_and(|(name, _)| name == "Option");
+        if name.ends_with("Result") {
+            return Some(EarlyExits::Result);
+        }
+        match name.as_str() {
+            "Option" if is_result(inner) => Some(EarlyExits::OptionResult),
+            "Option" => Some(EarlyExits::Option),
+            "Poll" if is_result(inner) => Some(EarlyExits::PollResult),
+            "Poll" if is_option(inner) => {
+                let inner = inner.and_then(outer_name).and_then(|(_, inner)| inner);
+                if is_result(inner) {
+                    Some(EarlyExits::PollOptionResult)
+                } else {
+                    Some(EarlyExits::PollOption)
+                }
+            }
+            "Poll" => Some(EarlyExits::Poll),
+            _ => None,
+        }
+    }
+}
+
+/// The last segment of a path type, and its first generic type argument.
+fn outer_name(ty: &Type) -> Option<(String, Option<&Type>)> {
+    let Type::Path(path) = peel(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let first_argument = match &last.arguments {
+        syn::PathArguments::AngleBracketed(arguments) => {
+            arguments.args.iter().find_map(|argument| match argument {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+        }
+        _ => None,
+    };
+    Some((last.ident.to_string(), first_argument))
 }
 
 impl ReturnType {
@@ -37,6 +122,7 @@ impl ReturnType {
                 is_unit: true,
                 is_never: false,
                 is_opaque: false,
+                early_exits: None,
             },
             Some(ty) => {
                 let tokens = ty.to_token_stream();
@@ -46,6 +132,7 @@ impl ReturnType {
                     is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
                     is_never: matches!(ty, Type::Never(_)),
                     is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
+                    early_exits: EarlyExits::of(ty),
                     span: ty.span(),
                     erased,
                     probe,

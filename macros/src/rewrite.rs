@@ -23,6 +23,7 @@ use crate::deferred::as_invocation;
 use crate::errors::Errors;
 use crate::frame::{self, Frame, Target};
 use crate::guard::{self, Position};
+use crate::hidden;
 use crate::macro_args::{first_exit, visit_args};
 use crate::names::Names;
 use crate::return_type::ReturnType;
@@ -67,6 +68,9 @@ pub(crate) struct Rewriter<'a> {
     /// The frames the rewriter is inside, innermost last.
     frames: Vec<Frame>,
     breakables: Vec<Breakable>,
+    /// How many wrapped macros' arguments the rewriter is inside: their
+    /// exits are the wrapping closure's, which routes them.
+    in_wrapped_args: usize,
     pub(crate) errors: Errors,
 }
 
@@ -83,6 +87,7 @@ impl<'a> Rewriter<'a> {
             block_depth: 0,
             frames: Vec::new(),
             breakables: Vec::new(),
+            in_wrapped_args: 0,
             errors: Errors::default(),
         }
     }
@@ -95,6 +100,12 @@ impl<'a> Rewriter<'a> {
 
     fn slot(&self) -> bool {
         self.mode == Mode::Slot
+    }
+
+    /// Whether the function's own exits are rewritten here: with a slot,
+    /// outside a wrapped macro's arguments.
+    fn routes_exits(&self) -> bool {
+        self.slot() && self.in_wrapped_args == 0
     }
 
     /// Rewrites the function's own block (its braces stay the user's); with
@@ -144,10 +155,13 @@ impl<'a> Rewriter<'a> {
                 ));
                 continue;
             }
-            if value && stmts.len() == 0 {
+            let is_last = stmts.as_slice().is_empty();
+            if value && is_last {
                 return self.store_last(stmt, out);
             }
-            self.visit_stmt_mut(&mut stmt);
+            if !self.wrap_stmt(&mut stmt, is_last) {
+                self.visit_stmt_mut(&mut stmt);
+            }
             out.push(stmt);
         }
         if value && self.ret.is_unit {
@@ -214,16 +228,20 @@ impl<'a> Rewriter<'a> {
         match stmt {
             Stmt::Expr(expr, None) => out.push(Stmt::Expr(self.store_expr(expr), None)),
             Stmt::Macro(mut mac) if mac.semi_token.is_none() && !self.ret.is_unit => {
-                self.rewrite_macro(&mut mac.mac);
-                let attrs = &mac.attrs;
-                let call = &mac.mac;
+                let value = self.wrap(&mut mac.mac, true).unwrap_or_else(|| {
+                    self.rewrite_macro(&mut mac.mac);
+                    let call = &mac.mac;
+                    quote!(#call)
+                });
                 out.push(Stmt::Expr(
-                    Expr::Verbatim(self.tail().store_leaf(attrs, &quote!(#call))),
+                    Expr::Verbatim(self.tail().store_leaf(&mac.attrs, &value)),
                     None,
                 ));
             }
             mut last => {
-                self.visit_stmt_mut(&mut last);
+                if !self.wrap_stmt(&mut last, true) {
+                    self.visit_stmt_mut(&mut last);
+                }
                 if let Stmt::Macro(mac) = &mut last {
                     // A unit function's last macro is a statement
                     // (`println!(…)`, `thread_local!{…}`); a paren or
@@ -472,6 +490,72 @@ impl<'a> Rewriter<'a> {
         )
     }
 
+    /// The invocation of another macro, wrapped in a closure that catches a
+    /// `return` it may hide (see `hidden`), when the function has a slot, the
+    /// return type's early exits are known, and the macro is one to wrap.
+    fn wrap(&mut self, mac: &mut Macro, statement: bool) -> Option<TokenStream> {
+        if !self.routes_exits() {
+            return None;
+        }
+        let shape = self.ret.early_exits?.shape();
+        if !hidden::wraps(mac, statement) {
+            return None;
+        }
+        if mentions_marker(&mac.tokens) {
+            self.in_wrapped_args += 1;
+            visit_args(mac, |expr| self.visit_expr_mut(expr));
+            self.in_wrapped_args -= 1;
+        }
+        let span = Span::mixed_site().located_at(crate::deferred::location(mac));
+        let returned = hidden::returned();
+        let store = store(&self.names.exit, &quote!(#returned), span);
+        let leave = self.leave_function(&store, span);
+        let jumps = self
+            .breakables
+            .iter()
+            .rposition(|breakable| breakable.is_loop)
+            .map(|breakable| {
+                let unit = quote_spanned!(span=> ());
+                let mut jump = |is_continue| {
+                    let target = Target {
+                        breakable,
+                        is_continue,
+                        has_value: false,
+                    };
+                    self.jump(target, &unit, span)
+                };
+                (jump(true), jump(false))
+            });
+        let exits = hidden::Exits { leave, jumps };
+        Some(hidden::wrapper(
+            &quote!(#mac),
+            &self.private,
+            &self.scope(),
+            shape,
+            &exits,
+            span,
+        ))
+    }
+
+    /// A statement that is another macro's invocation, wrapped (see
+    /// [`wrap`](Self::wrap)); false if it is not one to wrap.
+    fn wrap_stmt(&mut self, stmt: &mut Stmt, is_last: bool) -> bool {
+        let Stmt::Macro(mac) = stmt else {
+            return false;
+        };
+        let Some(wrapped) = self.wrap(&mut mac.mac, true) else {
+            return false;
+        };
+        // Its `;`, or one that keeps a braced macro in the middle of a block
+        // from being taken for a value.
+        let semi = mac
+            .semi_token
+            .take()
+            .or_else(|| (!is_last).then(Default::default));
+        *stmt = Stmt::Expr(Expr::Verbatim(wrapped), semi);
+        true
+    }
+
     /// Expands the markers inside another macro's arguments and, with a
     /// slot, rewrites the `?` and `return` there, or reports them when the
     /// arguments are not expressions; then the invocation is replaced by
@@ -524,9 +608,11 @@ impl VisitMut for Rewriter<'_> {
         match expr {
             // Their own `return`, `?`, `break` and `continue`.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Return(ret) if self.slot() => *expr = self.rewrite_return(ret),
-            Expr::Try(try_) if self.slot() => *expr = self.rewrite_try(try_),
-            Expr::Break(_) | Expr::Continue(_) if !self.frames.is_empty() => self.rewrite_jump(expr),
+            Expr::Return(ret) if self.routes_exits() => *expr = self.rewrite_return(ret),
+            Expr::Try(try_) if self.routes_exits() => *expr = self.rewrite_try(try_),
+            Expr::Break(_) | Expr::Continue(_) if !self.frames.is_empty() && self.in_wrapped_args == 0 => {
+                self.rewrite_jump(expr);
+            }
             Expr::ForLoop(for_) => {
                 self.visit_expr_mut(&mut for_.expr);
                 let label = for_.label.as_ref().map(|label| label.name.ident.clone());
@@ -553,7 +639,10 @@ impl VisitMut for Rewriter<'_> {
                     rewriter.visit_block_mut(&mut block.block);
                 });
             }
-            Expr::Macro(mac) => self.rewrite_macro(&mut mac.mac),
+            Expr::Macro(mac) => match self.wrap(&mut mac.mac, false) {
+                Some(wrapped) => *expr = Expr::Verbatim(wrapped),
+                None => self.rewrite_macro(&mut mac.mac),
+            },
             _ => visit_mut::visit_expr_mut(self, expr),
         }
     }

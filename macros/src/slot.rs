@@ -78,7 +78,7 @@ pub(crate) fn slot_body(
         quote! {
             let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
             #hint
-            let #seen = #exit.run(move || -> #private::ReturnSeenByDeferOnExit #inner);
+            let #seen = #exit.run(move || -> #private::ReturnWrittenInTheBody #inner);
             #exit.take(#seen)
         }
     }

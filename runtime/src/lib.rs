@@ -20,12 +20,14 @@
 // - `panic`: `Panic`, a caught panic as a value, and `FromPanic`;
 // - `trace`: the `tracing` events (feature `tracing`);
 // - `slot`: exit slots, and what a guard asks of them;
+// - `early_exit`: returns hidden in other macros, routed through the slot;
 // - `guard`: the drop guard of every deferred form, and its strategies;
 // - `frame`: the rest of a block after a borrow-free action;
 // - `async_action`: async actions, awaited after their frame;
 // - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
 mod async_action;
 mod boundary;
+mod early_exit;
 mod exit;
 mod frame;
 mod guard;
@@ -88,6 +90,10 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 pub mod __private {
     pub use crate::async_action::{failing, pending, running, Pending, Running};
     pub use crate::boundary::{recover, recover_async};
+    pub use crate::early_exit::{
+        hidden, proceed, Carried, EarlyExits, MacroValue, OptionExits, OptionResultExits, PollExits,
+        PollOptionExits, PollOptionResultExits, PollResultExits, ResultExits,
+    };
     pub use crate::exit::{Exit, Kind};
     pub use crate::frame::{frame, Flow, Frame, Jump};
     pub use crate::guard::{defer, defer_on_err, hook, Always, Guard, OnFailure, OnReturn, Strategy};
@@ -96,7 +102,7 @@ pub mod __private {
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
-        AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnSeenByDeferOnExit, Scope,
+        AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
         TopBlock,
     };
     pub use crate::{FromPanic, Panic};
@@ -124,7 +130,7 @@ pub mod __private {
 mod tests {
     /// The modules in the order of the map at the top of this file, with
     /// their sources.
-    const MODULES: [(&str, &str); 14] = [
+    const MODULES: [(&str, &str); 15] = [
         ("site", include_str!("site.rs")),
         ("payload", include_str!("payload.rs")),
         ("exit", include_str!("exit.rs")),
@@ -135,6 +141,7 @@ mod tests {
         ("panic", include_str!("panic.rs")),
         ("trace", include_str!("trace.rs")),
         ("slot", include_str!("slot.rs")),
+        ("early_exit", include_str!("early_exit.rs")),
         ("guard", include_str!("guard.rs")),
         ("frame", include_str!("frame.rs")),
         ("async_action", include_str!("async_action.rs")),

@@ -20,21 +20,23 @@ use crate::exit::Exit;
 use crate::outcome::{Classify, Outcome};
 use crate::payload::drop_quietly;
 
-/// Proof that a value went through the exit slot.
+/// Proof that a value went through the exit slot: what a `return` written in
+/// the body of a `#[defer_on_exit]` function becomes.
 ///
-/// The rewritten body of a `#[defer_on_exit]` function must produce this type
-/// on every way out, and only the expansion, right after storing the value,
-/// makes one ([`ExitSlot::stored`]). A `return` that the
-/// macro could not rewrite, because it is hidden inside another macro's
-/// expansion (`anyhow::bail!`, `ensure!`, a macro of your own), therefore fails
-/// to compile with "expected `ReturnSeenByDeferOnExit`" instead of skipping
-/// hooks and `defer_on_err!` at run time.
+/// The rewritten body must produce this type on every way out, and only the
+/// expansion, right after storing the value, makes one
+/// ([`ExitSlot::stored`]). A `return` that the attribute could neither see
+/// nor route (hidden in a macro it does not wrap: one that defines names for
+/// the code after it, or in a function whose return type does not say which
+/// values exit early) therefore fails to compile with "expected
+/// `ReturnWrittenInTheBody`" instead of skipping hooks and `defer_on_err!`
+/// at run time.
 #[must_use = "return it from the rewritten body"]
-pub struct ReturnSeenByDeferOnExit {
+pub struct ReturnWrittenInTheBody {
     _sealed: (),
 }
 
-const SEEN: ReturnSeenByDeferOnExit = ReturnSeenByDeferOnExit { _sealed: () };
+const SEEN: ReturnWrittenInTheBody = ReturnWrittenInTheBody { _sealed: () };
 
 /// Where a guard was registered, which decides what an empty slot means.
 pub trait Depth: Copy {
@@ -243,7 +245,7 @@ impl<R, C> ExitSlot<R, C> {
     /// The proof that the value was stored, written right after the
     /// assignment to [`place`](Self::place).
     #[inline]
-    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
+    pub fn stored(&self) -> ReturnWrittenInTheBody {
         SEEN
     }
 
@@ -255,7 +257,7 @@ impl<R, C> ExitSlot<R, C> {
     /// it can then give back a reborrow of what it captured (`&mut *values`
     /// out of a `values: &mut [T]` parameter), as the function could.
     #[inline(always)]
-    pub fn run(&self, body: impl FnOnce() -> ReturnSeenByDeferOnExit) -> ReturnSeenByDeferOnExit {
+    pub fn run(&self, body: impl FnOnce() -> ReturnWrittenInTheBody) -> ReturnWrittenInTheBody {
         body()
     }
 
@@ -264,7 +266,7 @@ impl<R, C> ExitSlot<R, C> {
     /// By reference, not by value: moving the slot into a call would copy it
     /// on the stack of a debug build.
     #[inline]
-    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+    pub fn take(&self, _seen: ReturnWrittenInTheBody) -> R {
         match self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take()) {
             Some(value) => value,
             None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
@@ -354,21 +356,18 @@ impl<R, C> AsyncExitSlot<R, C> {
 
     /// The proof that the value was stored, as [`ExitSlot::stored`].
     #[inline]
-    pub fn stored(&self) -> ReturnSeenByDeferOnExit {
+    pub fn stored(&self) -> ReturnWrittenInTheBody {
         SEEN
     }
 
     /// Drives the body, marking every poll so that guards can tell a
     /// cancellation (dropped while no poll runs) from the other exits.
     #[inline]
-    pub fn run<'a, F>(
-        &'a self,
-        mut body: Pin<&'a mut F>,
-    ) -> impl Future<Output = ReturnSeenByDeferOnExit> + 'a
+    pub fn run<'a, F>(&'a self, mut body: Pin<&'a mut F>) -> impl Future<Output = ReturnWrittenInTheBody> + 'a
     where
-        F: Future<Output = ReturnSeenByDeferOnExit>,
+        F: Future<Output = ReturnWrittenInTheBody>,
     {
-        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnSeenByDeferOnExit> {
+        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnWrittenInTheBody> {
             let _polling = PollMark::enter(&self.polling);
             body.as_mut().poll(cx)
         })
@@ -376,7 +375,7 @@ impl<R, C> AsyncExitSlot<R, C> {
 
     /// Takes the value out once every deferred action of the body has run.
     #[inline]
-    pub fn take(&self, _seen: ReturnSeenByDeferOnExit) -> R {
+    pub fn take(&self, _seen: ReturnWrittenInTheBody) -> R {
         match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
             Some(value) => value,
             None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
