@@ -174,10 +174,12 @@ fn expand_body(
     is_async: bool,
     errors: &mut Errors,
 ) -> TokenStream {
-    let deferred = plan
-        .defer
-        .as_ref()
-        .map(|_| rewrite_deferred(block, root, names, ret, is_async, errors));
+    let deferred = if plan.defer.is_some() {
+        Some(rewrite_deferred(block, root, names, ret, is_async, errors))
+    } else {
+        errors.extend(scan::reject_all(block, root));
+        None
+    };
     let has_deferred = deferred.is_some_and(|found| found.has_deferred);
     let slot = deferred.is_some_and(|found| found.slot);
 

@@ -239,7 +239,9 @@ impl Frame {
 fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
     let private = &relocate(cx.private, at);
-    let scope = cx.scope;
+    // Located at the invocation: a bound the return type fails (`Outcome`
+    // for `defer_on_err!`) is reported there.
+    let scope = &relocate(cx.scope, at);
     let site = cx.site;
     let kind = Ident::new(action.form.kind, span);
     let exit = parts.exit;

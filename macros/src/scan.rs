@@ -17,7 +17,7 @@ use syn::{Block, Error, Expr, Stmt};
 use crate::borrows;
 use crate::deferred::{self, as_invocation, Action};
 use crate::errors::Errors;
-use crate::forms::Macro;
+use crate::forms::{self, Macro};
 use crate::macro_args::visit_args;
 use crate::root::Root;
 
@@ -86,10 +86,20 @@ pub(crate) fn mentions_marker(tokens: &TokenStream) -> bool {
 /// Finds the deferred actions of `block`, replaces each with a marker, and
 /// reports misplaced ones.
 pub(crate) fn scan(block: &mut Block, root: &Root, is_async: bool) -> Scanned {
+    scan_in(block, root, is_async, Region::Body)
+}
+
+/// Reports every invocation of a body that `#[recover]` alone annotates,
+/// and removes it.
+pub(crate) fn reject_all(block: &mut Block, root: &Root) -> Errors {
+    scan_in(block, root, false, Region::RecoverOnly).errors
+}
+
+fn scan_in(block: &mut Block, root: &Root, is_async: bool, place: Region) -> Scanned {
     let mut scan = Scan {
         root,
         is_async,
-        place: Region::Body,
+        place,
         found: Scanned {
             has_deferred: false,
             needs_slot: false,
@@ -112,6 +122,17 @@ enum Region {
     NestedFn,
     /// The initializer of a `const` or `static`, or another item.
     Item,
+    /// The body of a function with `#[recover]` but not `#[defer_on_exit]`.
+    RecoverOnly,
+}
+
+/// The error for an invocation in a function that has `#[recover]` only.
+fn recover_only(mac: Macro) -> String {
+    format!(
+        "`{}!` needs `#[defer_on_exit]` on this function: `#[recover]` alone catches panics but runs no \
+         deferred actions; add `#[defer_on_exit]` (in either order), and the actions run inside the boundary",
+        mac.name()
+    )
 }
 
 struct Scan<'a> {
@@ -160,6 +181,7 @@ impl Scan<'_> {
                 "`{name}!` cannot be used in an item's definition: only the function's own body runs cleanups; \
                  register it in the function body"
             ),
+            Region::RecoverOnly => recover_only(mac),
         };
         self.found
             .errors
@@ -184,17 +206,20 @@ impl Scan<'_> {
             .map(|last| last.ident.to_string())
             .unwrap_or_default();
         for (ident, mac) in our_names(&call.tokens) {
-            self.found.errors.push(Error::new(
-                ident.span(),
+            let message = if self.place == Region::RecoverOnly {
+                recover_only(mac)
+            } else {
                 format!(
                     "`{}!` is inside `{name}!`, whose arguments `#[defer_on_exit]` cannot parse as expressions, \
                      so it cannot register this cleanup; move it out of `{name}!` into a block of the function",
                     mac.name()
-                ),
-            ));
+                )
+            };
+            self.found.errors.push(Error::new(ident.span(), message));
         }
-        call.path = syn::parse_quote!(::core::unreachable);
-        call.tokens = TokenStream::new();
+        // The invocations go, the rest of the macro stays, so that it adds
+        // no error (or "unused macro" warning) of its own.
+        call.tokens = without_ours(&call.tokens);
     }
 }
 
@@ -207,6 +232,36 @@ fn rest_tokens(rest: &[Stmt]) -> TokenStream {
 /// decides whether another macro's arguments are worth parsing.
 fn mentions_ours(tokens: &TokenStream) -> bool {
     !our_names(tokens).is_empty()
+}
+
+/// `tokens` without the invocations of `defer!`/`defer_on_err!` (name, `!`,
+/// group, and a `;` after it).
+fn without_ours(tokens: &TokenStream) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut index = 0;
+    while index < tokens.len() {
+        let is_ours = matches!(&tokens[index], TokenTree::Ident(ident) if Macro::is_name(ident))
+            && matches!(tokens.get(index + 1), Some(TokenTree::Punct(bang)) if bang.as_char() == '!')
+            && matches!(tokens.get(index + 2), Some(TokenTree::Group(_)));
+        if is_ours {
+            index += 3;
+            if matches!(tokens.get(index), Some(TokenTree::Punct(semi)) if semi.as_char() == ';') {
+                index += 1;
+            }
+            continue;
+        }
+        kept.push(match &tokens[index] {
+            TokenTree::Group(group) => {
+                let mut stripped = proc_macro2::Group::new(group.delimiter(), without_ours(&group.stream()));
+                stripped.set_span(group.span());
+                TokenTree::Group(stripped)
+            }
+            other => other.clone(),
+        });
+        index += 1;
+    }
+    kept.into_iter().collect()
 }
 
 /// Every `defer`/`defer_on_err` followed by `!` in `tokens`.
@@ -351,13 +406,19 @@ impl Scan<'_> {
     fn placeable(&self, action: Action, invocation: &deferred::Invocation<'_>) -> syn::Result<Action> {
         let form = action.form;
         if form.shape.is_async() && !self.is_async {
-            let name = form.mac.name();
+            let sync_shape = match form.shape {
+                forms::Shape::AsyncClosure => forms::Shape::Closure,
+                _ => forms::Shape::Block,
+            };
+            let instead = forms::find(form.mac, sync_shape).map_or_else(
+                |_| "make the function `async`".to_owned(),
+                |sync| format!("here, write `{}`, or make the function `async`", sync.written),
+            );
             return Err(Error::new(
                 deferred::location(invocation.call),
                 format!(
                     "`{}` can only be used in an `async fn`: it is awaited when its block is left, and a \
-                     synchronous function cannot wait; here, write `{name}! {{ … }}`, or make the function \
-                     `async`",
+                     synchronous function cannot wait; {instead}",
                     form.written
                 ),
             ));

@@ -1,0 +1,15 @@
+use epilogue::defer_on_exit;
+
+async fn flush() -> Result<(), String> {
+    Ok(())
+}
+
+#[defer_on_exit]
+async fn run() -> Result<u32, String> {
+    defer!(async { flush().await? });
+    Ok(1)
+}
+
+fn main() {
+    drop(run());
+}
