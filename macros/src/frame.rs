@@ -166,12 +166,23 @@ impl Frame {
                 }
             };
         }
-        quote_spanned! {span=>
+        let dispatch = quote_spanned! {span=>
             match #flow {
                 #private::Flow::Normal(#value) => #value,
                 #private::Flow::Return(#seen) => #returned,
                 #private::Flow::Jump(#jump) => #jumps,
             }
+        };
+        if !self.targets.iter().any(|target| target.is_continue) {
+            return dispatch;
+        }
+        // A `continue` at the end of a loop's body is the user's jump carried
+        // over the action, not a redundant one.
+        let after = Ident::new("__after", span);
+        quote_spanned! {span=>
+            #[allow(clippy::needless_continue)]
+            let #after = #dispatch;
+            #after
         }
     }
 
