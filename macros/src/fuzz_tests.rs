@@ -41,6 +41,13 @@ const SEEDS: &[&str] = &[
     "impl S { fn f() {} }",
     "trait T { fn f(&self); }",
     "fn f() { epilogue::defer! { a(); } ::epilogue::defer_on_err! { b(); } }",
+    "fn f(mut n: u32) -> u32 { defer! { log(n); } n += 1; 'a: loop { defer! { log(n); } n += 1; if n > 3 { break 'a; } continue; } n }",
+    "fn f(v: &mut Vec<u8>) -> Result<usize, E> { defer_on_err! { v.clear(); } defer!(|ret| v.push(1)); v.push(2); let x = g(v)?; bail!(\"no {x}\"); ensure!(x > 0, \"small\"); Ok(v.len()) }",
+    "async fn f(w: &mut W) -> io::Result<()> { defer!(async { w.flush().await.ok(); }); defer_on_err!(async move { r().await; }); defer!(async |ret| { if w.flush().await.is_err() { *ret = Err(e()); } }); w.write(b).await?; Ok(()) }",
+    "fn f(p: Poll<u8>) -> Poll<Option<Result<u8, E>>> { defer_on_err! { z(); } let x = ready!(p); for i in 0..x { skip!(i); m! { let y = 1; } } Poll::Ready(Some(Ok(x))) }",
+    "fn f() -> Option<Result<u8, E>> { defer!(|r| log(r)); let x = itry!(g()); let y = match x { 0 => itry!(h()), n => n }; Some(Ok(y)) }",
+    "fn f() -> String { defer!(|r| r.push('x')); format!(\"{}\", { defer! { return 7; } x + 1 }) }",
+    "fn f() -> u8 { m!(defer! { a(); }); vec![{ defer! { b(); } 1 }][0] }",
 ];
 
 const ARGS: &[&str] = &[
@@ -104,6 +111,12 @@ const VOCABULARY: &[&str] = &[
     "'label",
     "#[defer_on_exit]",
     "#[recover]",
+    "async move",
+    "bail!",
+    "ready!",
+    "x",
+    "x +=",
+    "= x",
     "{ }",
     "( )",
     "[ ]",
@@ -269,6 +282,166 @@ fn token_soup_never_makes_the_macros_panic() {
         check(Attr::DeferOnExit, &args, &item);
         check(Attr::Recover, &args, &item);
     }
+}
+
+// ---- Every invocation is accounted for.
+
+/// A random function body built from the constructs the rewriter handles:
+/// blocks, branches, loops with labels, `match`, closures, other macros'
+/// arguments, and every deferred form, with every exit. Its invocations of
+/// `defer!`/`defer_on_err!` are counted as they are written.
+struct Body {
+    rng: Rng,
+    invocations: usize,
+    depth: usize,
+}
+
+impl Body {
+    fn stmts(&mut self, out: &mut String) {
+        for _ in 0..=self.rng.below(4) {
+            self.stmt(out);
+        }
+    }
+
+    fn block(&mut self, out: &mut String) {
+        out.push('{');
+        self.depth += 1;
+        self.stmts(out);
+        self.depth -= 1;
+        out.push('}');
+    }
+
+    fn stmt(&mut self, out: &mut String) {
+        let nested = self.depth < 4;
+        match self.rng.below(16) {
+            0 => {
+                self.invocations += 1;
+                out.push_str("defer! { log(x); } ");
+            }
+            1 => {
+                self.invocations += 1;
+                out.push_str("defer_on_err! { x += 1; } ");
+            }
+            2 => {
+                self.invocations += 1;
+                out.push_str("defer!(|ret| { let _ = ret; }); ");
+            }
+            3 => {
+                self.invocations += 1;
+                out.push_str("defer!(move { log(x); }); ");
+            }
+            4 => {
+                self.invocations += 1;
+                out.push_str("defer!(async { w(x).await; }); ");
+            }
+            5 => out.push_str("x += 1; "),
+            6 => out.push_str("let y = g(x)?; "),
+            7 => out.push_str("if x > 3 { return Err(e()); } "),
+            8 => out.push_str("bail!(\"no\"); "),
+            9 if nested => {
+                out.push_str("'l: for i in 0..3 ");
+                self.block(out);
+                out.push_str(" if x > 1 { continue; } ");
+            }
+            10 if nested => {
+                out.push_str("if x > 2 ");
+                self.block(out);
+                out.push_str(" else ");
+                self.block(out);
+                out.push(' ');
+            }
+            11 if nested => {
+                out.push_str("let v = format!(\"{}\", ");
+                self.block(out);
+                out.push_str("); ");
+            }
+            12 if nested => {
+                out.push_str("let c = || ");
+                self.block(out);
+                out.push_str("; ");
+            }
+            13 if nested => {
+                out.push_str("match x { 0 => ");
+                self.block(out);
+                out.push_str(" _ => {} } ");
+            }
+            14 if nested => {
+                out.push_str("loop { if x > 5 { break; } ");
+                self.stmts(out);
+                out.push_str(" } ");
+            }
+            15 if nested => {
+                out.push_str("opaque! { ");
+                self.stmts(out);
+                out.push_str(" } ");
+            }
+            _ => out.push_str("log(x); "),
+        }
+    }
+}
+
+/// How many actions the expansion registers: guards (`defer`,
+/// `defer_on_err`, `hook`), borrow-free actions run after their frame, and
+/// async actions.
+fn registrations(tokens: &TokenStream) -> usize {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut count = 0;
+    for (index, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(ident) if ident == "__private" => {
+                if let Some(TokenTree::Ident(name)) = trees.get(index + 3) {
+                    let name = name.to_string();
+                    if ["defer", "defer_on_err", "hook", "running"].contains(&name.as_str()) {
+                        count += 1;
+                    }
+                }
+            }
+            TokenTree::Group(group) => count += registrations(&group.stream()),
+            _ => {}
+        }
+    }
+    count
+}
+
+thread_local!(static CHECKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+
+#[test]
+fn every_invocation_registers_an_action_or_fails_the_build() {
+    let mut rng = Rng(0xacc0_0417_ed00_0001);
+    for round in 0..3_000 {
+        let mut body = Body {
+            rng: Rng(rng.next() | 1),
+            invocations: 0,
+            depth: 0,
+        };
+        let mut text = String::new();
+        body.stmts(&mut text);
+        let asyncness = if round % 2 == 0 { "async " } else { "" };
+        let item = tokens(&format!(
+            "{asyncness}fn f(mut x: u32) -> Result<u32, E> {{ {text} Ok(x) }}"
+        ));
+        for attr in [Attr::DeferOnExit, Attr::Recover] {
+            let expanded = attribute(attr, TokenStream::new(), item.clone());
+            let failed = expanded.to_string().contains("compile_error");
+            // The async form in a synchronous function, one inside a closure
+            // or an opaque macro: the build fails, at that invocation.
+            if !failed {
+                CHECKED.with(|c| c.set(c.get() + usize::from(body.invocations > 0)));
+                assert_eq!(
+                    registrations(&expanded),
+                    body.invocations,
+                    "an invocation vanished from #[{}]:\n{item}\n=>\n{expanded}",
+                    attr.name()
+                );
+            }
+            assert!(
+                failed || body.invocations == 0 || attr == Attr::DeferOnExit,
+                "#[recover] alone accepted a deferred action:\n{item}"
+            );
+        }
+    }
+    // Not vacuous: many bodies expand without an error and are counted.
+    assert!(CHECKED.with(std::cell::Cell::get) > 500);
 }
 
 /// Whether the statements of every `defer! { … }`/`defer_on_err! { … }` in
