@@ -424,3 +424,168 @@ async fn cancelled_by_a_timeout() {
         .collect();
     assert_eq!(summaries(&events), ["defer_on_err/cancelled", "defer/cancelled"]);
 }
+
+// ---- Borrow-free and async actions.
+
+#[defer_on_exit]
+fn borrow_free(fail: bool) -> Result<u32, String> {
+    let mut step = 0;
+    defer! { let _ = step; }
+    step += 1;
+    if fail {
+        return Err(format!("failed at {step}"));
+    }
+    Ok(step)
+}
+
+#[test]
+fn borrow_free_actions_report_their_exit() {
+    let events = record(|| {
+        borrow_free(false).unwrap();
+        borrow_free(true).unwrap_err();
+    });
+    // The borrow-free form needs the exit slot, so a plain `defer!` knows
+    // whether the function returned or failed.
+    assert_eq!(summaries(&events), ["defer/returned", "defer/failed"]);
+    assert!(events.iter().all(|event| event.level == tracing::Level::TRACE));
+}
+
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
+#[defer_on_exit]
+async fn async_actions(fail: bool) -> Result<u32, String> {
+    defer!(async { yield_once().await });
+    defer_on_err!(async { yield_once().await });
+    defer!(async |ret| {
+        yield_once().await;
+        let _ = ret;
+    });
+    yield_once().await;
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(1)
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+#[test]
+fn async_actions_that_run_are_trace_events() {
+    let events = record(|| {
+        block_on(async_actions(false)).unwrap();
+    });
+    assert_eq!(summaries(&events), ["hook/returned", "defer/returned"]);
+    let events = record(|| {
+        block_on(async_actions(true)).unwrap_err();
+    });
+    assert_eq!(
+        summaries(&events),
+        ["hook/failed", "defer_on_err/failed", "defer/failed"]
+    );
+    assert!(events.iter().all(|event| event
+        .field("function")
+        .is_some_and(|f| f.ends_with("::async_actions"))));
+}
+
+#[test]
+fn each_async_action_skipped_by_a_cancellation_is_a_warning() {
+    let events = record(|| {
+        let mut future = Box::pin(async_actions(false));
+        assert!(future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending());
+        drop(future);
+    });
+    assert_eq!(
+        summaries(&events),
+        ["hook/cancelled", "defer_on_err/cancelled", "defer/cancelled"]
+    );
+    assert!(events.iter().all(|event| event.level == tracing::Level::WARN));
+}
+
+#[defer_on_exit]
+async fn panics_before_its_async_action() -> Result<u32, String> {
+    defer!(async { yield_once().await });
+    yield_once().await;
+    panic!("body panicked");
+}
+
+#[test]
+fn an_async_action_skipped_by_a_panic_is_a_warning() {
+    let events = record(|| {
+        let result = quietly(|| block_on(panics_before_its_async_action()));
+        assert!(result.is_err());
+    });
+    assert_eq!(summaries(&events), ["defer/panicked"]);
+    assert_eq!(events[0].level, tracing::Level::WARN);
+}
+
+#[defer_on_exit]
+async fn async_action_panics() -> Result<u32, String> {
+    defer_on_err! { let _ = 1; }
+    defer!(async {
+        yield_once().await;
+        panic!("flush failed");
+    });
+    Ok(1)
+}
+
+#[test]
+fn an_async_action_that_panics_is_an_error_event() {
+    let events = record(|| {
+        let result = quietly(|| block_on(async_action_panics()));
+        assert!(result.is_err());
+    });
+    assert_eq!(
+        summaries(&events),
+        ["ERROR flush failed", "defer_on_err/panicked"]
+    );
+    assert!(events[0]
+        .field("location")
+        .is_some_and(|location| location.contains("events.rs")));
+    assert_eq!(events[0].field("kind"), Some("defer"));
+}
+
+macro_rules! bail {
+    ($message:expr) => {
+        return Err($message.to_owned())
+    };
+}
+
+#[defer_on_exit]
+fn hidden_return(fail: bool) -> Result<u32, String> {
+    defer_on_err! { let _ = 1; }
+    if fail {
+        bail!("hidden");
+    }
+    Ok(1)
+}
+
+#[test]
+fn a_return_hidden_in_a_macro_is_classified_as_written() {
+    let events = record(|| {
+        hidden_return(true).unwrap_err();
+    });
+    assert_eq!(summaries(&events), ["defer_on_err/failed"]);
+}
