@@ -12,6 +12,8 @@ use crate::root::Root;
 #[derive(Default)]
 pub(crate) struct DeferArgs {
     pub(crate) root: Option<(Span, Root)>,
+    /// `map_err = …`, with the span of `map_err`.
+    pub(crate) map_err: Option<(Span, Box<Expr>)>,
 }
 
 /// `#[recover(…)]`.
@@ -47,9 +49,22 @@ impl DeferArgs {
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
                 parse_root(&meta, &mut args.root)
+            } else if meta.path.is_ident("map_err") {
+                let span = meta.path.segments[0].ident.span();
+                if args.map_err.is_some() {
+                    return Err(Error::new(span, "`map_err` is given twice"));
+                }
+                if !meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error(
+                        "`map_err` needs a function of the error: `#[defer_on_exit(map_err = |err| err.context(\"…\"))]`",
+                    ));
+                }
+                args.map_err = Some((span, Box::new(meta.value()?.parse()?)));
+                Ok(())
             } else {
                 Err(meta.error(format_args!(
-                    "unknown argument `{}`: `#[defer_on_exit]` takes no arguments except `crate = path::to::epilogue`",
+                    "unknown argument `{}`: `#[defer_on_exit]` takes `map_err = |err| …` and \
+                     `crate = path::to::epilogue`",
                     path_text(&meta.path)
                 )))
             }

@@ -36,6 +36,8 @@ pub(crate) enum Body {
     /// The `async { … }` block of a [`Shape::AsyncBlock`] form, `move`
     /// included.
     Future(Box<ExprAsync>),
+    /// The function of a [`Shape::Mapping`]: a closure or a path.
+    Mapping(Box<Expr>),
 }
 
 impl Action {
@@ -50,6 +52,7 @@ impl Action {
             Body::Stmts(stmts) => stmts.clone(),
             Body::Closure(closure) => closure.body.to_token_stream(),
             Body::Future(future) => future.block.to_token_stream(),
+            Body::Mapping(mapping) => mapping.to_token_stream(),
         }
     }
 

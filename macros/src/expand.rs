@@ -174,8 +174,8 @@ fn expand_body(
     is_async: bool,
     errors: &mut Errors,
 ) -> TokenStream {
-    let deferred = if plan.defer.is_some() {
-        Some(rewrite_deferred(block, root, names, ret, is_async, errors))
+    let deferred = if let Some(args) = &plan.defer {
+        Some(rewrite_deferred(block, args, root, names, ret, is_async, errors))
     } else {
         errors.extend(scan::reject_all(block, root));
         None
@@ -229,13 +229,25 @@ struct Deferred {
 /// every exit routed through it.
 fn rewrite_deferred(
     block: &mut Block,
+    args: &DeferArgs,
     root: &Root,
     names: &Names,
     ret: &ReturnType,
     is_async: bool,
     errors: &mut Errors,
 ) -> Deferred {
-    let scanned = scan::scan(block, root, is_async);
+    let mut scanned = scan::scan(block, root, is_async);
+    if let Some((span, mapping)) = &args.map_err {
+        // A copy through tokens: this crate does not enable `Clone` in syn.
+        if let Ok(mapping) = syn::parse2::<Expr>(quote!(#mapping)) {
+            let action = crate::deferred::Action {
+                form: &crate::forms::MAP_ERR,
+                capture: None,
+                body: crate::deferred::Body::Mapping(Box::new(mapping)),
+            };
+            scan::prepend(block, &mut scanned, action, *span);
+        }
+    }
     errors.extend(scanned.errors);
     let mut slot = scanned.needs_slot;
     if slot && ret.is_never {

@@ -57,12 +57,22 @@ pub(crate) enum Shape {
     AsyncBlock,
     /// An async closure on the function's exit value: `async |ret| expr`.
     AsyncClosure,
+    /// The attribute's `map_err = …`: a function of the error being
+    /// returned, whose value replaces it.
+    Mapping,
 }
 
 impl Shape {
     /// Whether the action is awaited, and so only possible in an `async fn`.
     pub(crate) const fn is_async(self) -> bool {
         matches!(self, Shape::AsyncBlock | Shape::AsyncClosure)
+    }
+
+    /// Whether the action runs only on its block's normal exits, after a
+    /// labelled block rather than a frame that catches panics: an async
+    /// action cannot run during unwinding, and a mapping has no error then.
+    pub(crate) const fn runs_on_normal_exits_only(self) -> bool {
+        matches!(self, Shape::AsyncBlock | Shape::AsyncClosure | Shape::Mapping)
     }
 }
 
@@ -135,6 +145,18 @@ pub(crate) const FORMS: &[Form] = &[
         runs_on_panic_only_if_own: true,
     },
     Form {
+        mac: Macro::DeferOnErr,
+        shape: Shape::Closure,
+        written: "defer_on_err!(|err| …)",
+        noun: "an error hook",
+        parameter: "the error being returned",
+        constructor: "on_err",
+        kind: "DeferOnErr",
+        local: "__on_err",
+        needs_slot: true,
+        runs_on_panic_only_if_own: false,
+    },
+    Form {
         mac: Macro::Defer,
         shape: Shape::AsyncBlock,
         written: "defer!(async { … })",
@@ -171,6 +193,21 @@ pub(crate) const FORMS: &[Form] = &[
         runs_on_panic_only_if_own: false,
     },
 ];
+
+/// `#[defer_on_exit(map_err = …)]`: an action of the attribute's, not a
+/// macro's, but expanded as the macros' are (at the top of the body).
+pub(crate) const MAP_ERR: Form = Form {
+    mac: Macro::DeferOnErr,
+    shape: Shape::Mapping,
+    written: "#[defer_on_exit(map_err = |err| …)]",
+    noun: "an error mapping",
+    parameter: "the error being returned",
+    constructor: "map_err",
+    kind: "MapErr",
+    local: "__map_err",
+    needs_slot: true,
+    runs_on_panic_only_if_own: false,
+};
 
 /// The form `mac` takes in `shape`, or the list of what it takes instead.
 pub(crate) fn find(mac: Macro, shape: Shape) -> Result<&'static Form, String> {

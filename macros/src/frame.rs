@@ -12,6 +12,8 @@
 //! - An async action gets a labelled block, and is awaited after it: it
 //!   cannot run on a panic or a cancellation, which a pending marker reports
 //!   to `tracing`.
+//! - So does the attribute's `map_err`, which has no error to map on a
+//!   panic or a cancellation.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -39,8 +41,10 @@ impl Target {
 
 /// A frame being built.
 pub(crate) struct Frame {
-    is_async: bool,
-    /// The label of an async frame's block.
+    /// A labelled block, for an action that runs on normal exits only (an
+    /// async action, a mapping); otherwise a closure that catches panics.
+    labelled: bool,
+    /// The label of a labelled frame's block.
     label: Lifetime,
     /// The invocation, where the frame's code is located.
     location: Span,
@@ -89,9 +93,9 @@ pub(crate) fn hoist_items(rest: Vec<Stmt>, out: &mut Vec<Stmt>) -> Vec<Stmt> {
 }
 
 impl Frame {
-    pub(crate) fn new(is_async: bool, label: &str, location: Span) -> Self {
+    pub(crate) fn new(labelled: bool, label: &str, location: Span) -> Self {
         Frame {
-            is_async,
+            labelled,
             label: Lifetime::new(label, Span::mixed_site()),
             location,
             targets: Vec::new(),
@@ -104,7 +108,7 @@ impl Frame {
 
     /// Leaves the frame with `flow`.
     pub(crate) fn leave(&self, flow: &TokenStream, span: Span) -> TokenStream {
-        if self.is_async {
+        if self.labelled {
             let label = &self.label;
             quote_spanned!(span=> break #label #flow)
         } else {
@@ -206,7 +210,7 @@ impl Frame {
             let #flow: #flow_type = #private::Flow::Normal(#value);
             #flow
         };
-        if !self.is_async {
+        if !self.labelled {
             let frame = Ident::new("__frame", span);
             let run = guard::run_after_frame(action, parts.attrs, self.location, cx, &frame);
             let dispatch = self.dispatch(&quote_spanned!(span=> #frame.resume()), parts, private);
@@ -221,11 +225,36 @@ impl Frame {
         let label = &self.label;
         let scope = cx.scope;
         let site = cx.site;
+        let dispatch = self.dispatch(&quote!(#flow), parts, private);
+        let attrs = parts.attrs;
+        if let Body::Mapping(mapping) = &action.body {
+            let scope = &relocate(scope, self.location);
+            // A `move` closure (or a block ending in one, which can clone
+            // what it needs first) captures at the top of the body, as
+            // `move` forms do at their registration, so that it can keep
+            // what the body consumes; it is typed there, through `mapping`.
+            let moves = captures_at_the_top(mapping);
+            let registered = Ident::new("__registered", span);
+            let (registration, mapping) = if moves {
+                (
+                    quote_spanned!(span=> let #registered = #private::mapping(#scope, #mapping);),
+                    quote!(#registered),
+                )
+            } else {
+                (quote!(), quote!(#mapping))
+            };
+            return quote_spanned! {span=>
+                {
+                    #registration
+                    let #flow = #label: { #body };
+                    #private::map_err(#scope, #site, #mapping);
+                    #dispatch
+                }
+            };
+        }
         let kind = Ident::new(action.form.kind, span);
         let pending = Ident::new("__pending", span);
         let (registration, awaited) = async_action(action, parts, cx, self.location);
-        let dispatch = self.dispatch(&quote!(#flow), parts, private);
-        let attrs = parts.attrs;
         quote_spanned! {span=>
             {
                 #attrs
@@ -321,7 +350,19 @@ fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -
             };
             (registration, awaited)
         }
-        Body::Stmts(_) => unreachable!("an async form has an async body"),
+        Body::Stmts(_) | Body::Mapping(_) => unreachable!("an async form has an async body"),
+    }
+}
+
+/// Whether a mapping is a `move` closure, or a block that ends in one.
+fn captures_at_the_top(mapping: &syn::Expr) -> bool {
+    match mapping {
+        syn::Expr::Closure(closure) => closure.capture.is_some(),
+        syn::Expr::Block(block) => matches!(
+            block.block.stmts.last(),
+            Some(Stmt::Expr(syn::Expr::Closure(closure), None)) if closure.capture.is_some()
+        ),
+        _ => false,
     }
 }
 

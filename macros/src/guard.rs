@@ -87,8 +87,10 @@ fn construct(action: Action, at: Span, cx: &Context<'_>, depth: &TokenStream) ->
             quote_spanned!(span=> #capture || { #body })
         }
         Body::Closure(closure) => quote!(#closure),
-        // Async forms are not guards (see `frame`); the scan never makes one.
+        // Async forms and mappings are not guards (see `frame`); the scan
+        // never makes one.
         Body::Future(future) => quote!(#future),
+        Body::Mapping(mapping) => quote!(#mapping),
     };
     quote_spanned!(span=> #private::#constructor(#scope, #depth, #site, #code))
 }

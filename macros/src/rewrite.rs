@@ -456,9 +456,9 @@ impl<'a> Rewriter<'a> {
         let Some(action) = deferred.action else {
             unreachable!("`take` gives only parsed actions")
         };
-        let is_async = action.form.shape.is_async();
+        let labelled = action.form.shape.runs_on_normal_exits_only();
         let label = format!("'__epilogue_frame_{}", self.frames.len());
-        self.frames.push(Frame::new(is_async, &label, deferred.location));
+        self.frames.push(Frame::new(labelled, &label, deferred.location));
         let rest = self.rewrite_stmts(rest, value);
         let frame = self.frames.pop().expect("pushed above");
         let returned = self.leave_function(&frame::seen_ident(), Span::mixed_site());

@@ -73,6 +73,20 @@ pub(crate) fn marker_index(stmt: &Stmt) -> Option<usize> {
     }
 }
 
+/// Puts `action` first in the body, as if written there, running where the
+/// body ends: the attribute's `map_err`.
+pub(crate) fn prepend(block: &mut Block, scanned: &mut Scanned, action: Action, location: Span) {
+    scanned.needs_slot = true;
+    scanned.has_deferred = true;
+    block.stmts.insert(0, marker(scanned.deferred.len()));
+    scanned.deferred.push(Deferred {
+        attrs: TokenStream::new(),
+        location,
+        action: Some(action),
+        at_block_end: true,
+    });
+}
+
 /// Whether `tokens` contain a marker: another macro's arguments that the
 /// rewriter must parse again to expand it.
 pub(crate) fn mentions_marker(tokens: &TokenStream) -> bool {

@@ -48,10 +48,13 @@ impl Exit {
 pub enum Kind {
     /// `defer! { … }`: every exit.
     Defer,
-    /// `defer_on_err! { … }`: failing exits.
+    /// `defer_on_err! { … }`: failing exits; `defer_on_err!(|err| …)`: error
+    /// returns, given the error.
     DeferOnErr,
     /// `defer!(|ret| …)`: returns.
     Hook,
+    /// `#[defer_on_exit(map_err = …)]`: error returns, replacing the error.
+    MapErr,
 }
 
 impl Kind {
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Defer => "defer",
             Kind::DeferOnErr => "defer_on_err",
             Kind::Hook => "hook",
+            Kind::MapErr => "map_err",
         }
     }
 }

@@ -27,7 +27,7 @@ use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::exit::{Exit, Kind};
-use crate::outcome::Outcome;
+use crate::outcome::{HasError, Outcome};
 use crate::payload::drop_quietly;
 use crate::slot::{is_failure, Depth, Scope};
 use crate::{panic_hook, trace};
@@ -68,6 +68,11 @@ pub struct OnFailure<F, P>(F, P);
 /// `defer!(|ret| …)`: runs on the value being returned, only when the
 /// function returns.
 pub struct OnReturn<F>(F);
+
+/// `defer_on_err!(|err| …)`: runs on the error being returned, only when
+/// the function returns one (not on a panic or a cancellation, where there is
+/// no error value).
+pub struct OnError<F>(F);
 
 impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
     #[inline(always)]
@@ -139,6 +144,18 @@ pub fn hook<X: Scope, D: Depth, S, F: FnOnce(&mut X::Value)>(
     Guard::new(scope, depth, OnReturn(hook))
 }
 
+/// `defer_on_err!(|err| …)`
+#[inline(always)]
+pub fn on_err<X, D, S, F>(scope: X, depth: D, _site: S, hook: F) -> Guard<X, D, S, OnError<F>>
+where
+    X: Scope,
+    X::Value: HasError,
+    D: Depth,
+    F: FnOnce(&mut <X::Value as HasError>::Error),
+{
+    Guard::new(scope, depth, OnError(hook))
+}
+
 impl<X: Scope, F: FnOnce()> Strategy<X> for Always<F> {
     #[inline(always)]
     fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
@@ -164,6 +181,28 @@ impl<X: Scope, F: FnOnce(&mut X::Value)> Strategy<X> for OnReturn<F> {
         if !depth.panicked() && scope.has_value() {
             run::<S, X, D>(scope, depth, Kind::Hook, Traced(scope, depth), move || {
                 scope.with_value(hook);
+            });
+        }
+    }
+}
+
+impl<X, F> Strategy<X> for OnError<F>
+where
+    X: Scope,
+    X::Value: HasError,
+    F: FnOnce(&mut <X::Value as HasError>::Error),
+{
+    #[inline(always)]
+    fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
+        let hook = self.0;
+        let exit = scope.exit(depth, <X::Value as HasError>::is_error);
+        if exit == Exit::Failed {
+            run::<S, X, D>(scope, depth, Kind::DeferOnErr, exit, move || {
+                scope.with_value(|value| {
+                    if let Some(error) = value.error_mut() {
+                        hook(error);
+                    }
+                });
             });
         }
     }

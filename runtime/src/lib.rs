@@ -23,9 +23,10 @@
 // - `early_exit`: returns hidden in other macros, routed through the slot;
 // - `guard`: the drop guard of every deferred form, and its strategies;
 // - `frame`: the rest of a block after a borrow-free action;
-// - `async_action`: async actions, awaited after their frame;
+// - `block_end`: actions run where their block ends normally, after their
+//   frame: async actions, and `map_err`;
 // - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
-mod async_action;
+mod block_end;
 mod boundary;
 mod early_exit;
 mod exit;
@@ -88,7 +89,7 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 /// notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::async_action::{failing, pending, running, Pending, Running};
+    pub use crate::block_end::{failing, map_err, mapping, pending, running, Pending, Running};
     pub use crate::boundary::{recover, recover_async};
     pub use crate::early_exit::{
         hidden, proceed, Carried, EarlyExits, MacroValue, OptionExits, OptionResultExits, PollExits,
@@ -96,9 +97,11 @@ pub mod __private {
     };
     pub use crate::exit::{Exit, Kind};
     pub use crate::frame::{frame, Flow, Frame, Jump};
-    pub use crate::guard::{defer, defer_on_err, hook, Always, Guard, OnFailure, OnReturn, Strategy};
+    pub use crate::guard::{
+        defer, defer_on_err, hook, on_err, Always, Guard, OnError, OnFailure, OnReturn, Strategy,
+    };
     pub use crate::outcome::{
-        ByOutcome, Classifier, Classify, Outcome, PickByOutcome, PickUnclassified, Unclassified,
+        ByOutcome, Classifier, Classify, HasError, Outcome, PickByOutcome, PickUnclassified, Unclassified,
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
@@ -144,7 +147,7 @@ mod tests {
         ("early_exit", include_str!("early_exit.rs")),
         ("guard", include_str!("guard.rs")),
         ("frame", include_str!("frame.rs")),
-        ("async_action", include_str!("async_action.rs")),
+        ("block_end", include_str!("block_end.rs")),
         ("boundary", include_str!("boundary.rs")),
     ];
 

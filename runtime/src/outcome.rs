@@ -54,6 +54,113 @@ impl<T, E> Outcome for Poll<Option<Result<T, E>>> {
     }
 }
 
+/// A return type that carries an error value: what `defer_on_err!(|err| …)`
+/// sees and `#[defer_on_exit(map_err = …)]` replaces.
+#[diagnostic::on_unimplemented(
+    message = "capturing the error needs a function that returns `Result`, not `{Self}`",
+    label = "the function returns `{Self}`, which has no error value to capture",
+    note = "a `None` (or any value of a type without an error) carries nothing to capture: use `defer_on_err! {{ … }}`, which runs on every failing exit"
+)]
+pub trait HasError {
+    /// The error type.
+    type Error;
+
+    /// Whether this value is an error.
+    fn is_error(&self) -> bool;
+
+    /// The error, if this value is one.
+    fn error_mut(&mut self) -> Option<&mut Self::Error>;
+
+    /// This value, with its error (if it is one) replaced by `map(error)`.
+    #[must_use]
+    fn map_error(self, map: impl FnOnce(Self::Error) -> Self::Error) -> Self;
+}
+
+impl<T, E> HasError for Result<T, E> {
+    type Error = E;
+
+    #[inline(always)]
+    fn is_error(&self) -> bool {
+        self.is_err()
+    }
+
+    #[inline(always)]
+    fn error_mut(&mut self) -> Option<&mut E> {
+        self.as_mut().err()
+    }
+
+    #[inline(always)]
+    fn map_error(self, map: impl FnOnce(E) -> E) -> Self {
+        self.map_err(map)
+    }
+}
+
+/// An iterator of results: `Some(Err(_))`.
+impl<T, E> HasError for Option<Result<T, E>> {
+    type Error = E;
+
+    #[inline(always)]
+    fn is_error(&self) -> bool {
+        matches!(self, Some(Err(_)))
+    }
+
+    #[inline(always)]
+    fn error_mut(&mut self) -> Option<&mut E> {
+        self.as_mut().and_then(|result| result.as_mut().err())
+    }
+
+    #[inline(always)]
+    fn map_error(self, map: impl FnOnce(E) -> E) -> Self {
+        self.map(|result| result.map_err(map))
+    }
+}
+
+/// A poll of a result: `Ready(Err(_))`.
+impl<T, E> HasError for Poll<Result<T, E>> {
+    type Error = E;
+
+    #[inline(always)]
+    fn is_error(&self) -> bool {
+        matches!(self, Poll::Ready(Err(_)))
+    }
+
+    #[inline(always)]
+    fn error_mut(&mut self) -> Option<&mut E> {
+        match self {
+            Poll::Ready(Err(error)) => Some(error),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn map_error(self, map: impl FnOnce(E) -> E) -> Self {
+        self.map(|result| result.map_err(map))
+    }
+}
+
+/// A stream of results: `Ready(Some(Err(_)))`.
+impl<T, E> HasError for Poll<Option<Result<T, E>>> {
+    type Error = E;
+
+    #[inline(always)]
+    fn is_error(&self) -> bool {
+        matches!(self, Poll::Ready(Some(Err(_))))
+    }
+
+    #[inline(always)]
+    fn error_mut(&mut self) -> Option<&mut E> {
+        match self {
+            Poll::Ready(Some(Err(error))) => Some(error),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn map_error(self, map: impl FnOnce(E) -> E) -> Self {
+        self.map(|item| item.map(|result| result.map_err(map)))
+    }
+}
+
 /// How `tracing` labels a returned value: `failed` or `returned`.
 pub trait Classify<R> {
     /// Whether `value` is reported as `exit = "failed"`.

@@ -168,6 +168,11 @@ pub trait Scope: Copy {
     /// Runs a hook on the value about to be returned.
     fn with_value(self, hook: impl FnOnce(&mut Self::Value));
 
+    /// Replaces the value about to be returned with `map(value)`. While
+    /// `map` runs the slot is empty: should it panic, the value is gone, as
+    /// the panic policy wants of a value that will never be returned.
+    fn map_value(self, map: impl FnOnce(Self::Value) -> Self::Value);
+
     /// A deferred action panicked while the function was returning: the
     /// value will never be returned, so it is dropped, and the actions that
     /// run after this one see the function panicking.
@@ -204,6 +209,9 @@ impl Scope for NoSlot {
 
     #[inline]
     fn with_value(self, _hook: impl FnOnce(&mut ())) {}
+
+    #[inline]
+    fn map_value(self, _map: impl FnOnce(())) {}
 
     #[inline]
     fn discard_value(self) {}
@@ -312,6 +320,17 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
         if let Ok(mut slot) = self.value.try_borrow_mut() {
             if let Some(value) = &mut *slot {
                 hook(value);
+            }
+        }
+    }
+
+    #[inline]
+    fn map_value(self, map: impl FnOnce(R) -> R) {
+        let taken = self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take());
+        if let Some(value) = taken {
+            let mapped = map(value);
+            if let Ok(mut slot) = self.value.try_borrow_mut() {
+                *slot = Some(mapped);
             }
         }
     }
@@ -466,6 +485,15 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
     fn with_value(self, hook: impl FnOnce(&mut R)) {
         if let Some(value) = &mut *self.value.lock().unwrap_or_else(PoisonError::into_inner) {
             hook(value);
+        }
+    }
+
+    #[inline]
+    fn map_value(self, map: impl FnOnce(R) -> R) {
+        let taken = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(value) = taken {
+            let mapped = map(value);
+            *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(mapped);
         }
     }
 

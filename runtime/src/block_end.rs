@@ -1,5 +1,8 @@
-//! Async deferred actions: `defer!(async { … })`, `defer_on_err!(async { … })`
-//! and `defer!(async |ret| …)`, awaited where their block is left normally.
+//! Actions that run where their block is left normally, after their frame
+//! (see `frame`): async deferred actions (`defer!(async { … })`,
+//! `defer_on_err!(async { … })`, `defer!(async |ret| …)`), awaited there,
+//! and `#[defer_on_exit(map_err = …)]`, which replaces the error being
+//! returned.
 //!
 //! They run after their frame (see `frame`), so only on the normal exits of
 //! their block: the end, `return`, `?`, `break`, `continue`. A panic or a
@@ -18,7 +21,7 @@ use core::marker::PhantomData;
 use std::thread;
 
 use crate::exit::{Exit, Kind};
-use crate::outcome::Outcome;
+use crate::outcome::{HasError, Outcome};
 use crate::slot::{is_failure, AfterFrame, Scope};
 #[cfg(feature = "tracing")]
 use crate::{panic_hook, trace};
@@ -145,6 +148,35 @@ fn interrupted<X: Scope, S>(scope: X, kind: Kind) {
         let (message, location) = panic_hook::unwinding_panic().unwrap_or_default();
         trace::async_action_panicked::<S>(kind, exit, message.as_deref(), location.as_ref());
     }
+}
+
+/// `#[defer_on_exit(map_err = …)]`: replaces the error being returned with
+/// what `map` makes of it, only when the function returns an error.
+#[inline(always)]
+pub fn map_err<X, S, F>(scope: X, site: S, map: F)
+where
+    X: Scope,
+    X::Value: HasError,
+    F: FnOnce(<X::Value as HasError>::Error) -> <X::Value as HasError>::Error,
+{
+    let returns_an_error = scope.exit(AfterFrame { panicked: false }, <X::Value as HasError>::is_error);
+    if returns_an_error == Exit::Failed {
+        let running = running(scope, site, Kind::MapErr);
+        scope.map_value(|value| value.map_error(map));
+        running.finish();
+    }
+}
+
+/// The function of a `map_err = move |err| …`, built at the top of the body:
+/// given its type here, where its parameter's type is known.
+#[inline(always)]
+pub fn mapping<X, F>(_scope: X, map: F) -> F
+where
+    X: Scope,
+    X::Value: HasError,
+    F: FnOnce(<X::Value as HasError>::Error) -> <X::Value as HasError>::Error,
+{
+    map
 }
 
 /// Whether `defer_on_err!(async { … })` runs: the function returns a failure.
