@@ -69,11 +69,41 @@ pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: &TokenStream)
     }
     let mut later = Vec::new();
     collect(rest, false, &mut later);
-    used.iter().any(|used| {
-        later
-            .iter()
-            .any(|other| !(used.shared && other.shared) && overlap(&used.place, &other.place))
-    })
+    let conflicts = |used: &[Use]| {
+        used.iter().any(|used| {
+            later
+                .iter()
+                .any(|other| !(used.shared && other.shared) && overlap(&used.place, &other.place))
+        })
+    };
+    if !conflicts(&used) {
+        return false;
+    }
+    // Names the action binds itself (`if let Ok(value) = ret`, `let n`,
+    // `for item in`) are its own, not the block's: parsed only now, when
+    // the tokens alone found a conflict.
+    let bound = bound_names(action);
+    used.retain(|used| !bound.contains(&used.place[0]));
+    conflicts(&used)
+}
+
+/// The names bound by patterns in `tokens` (statements or an expression).
+fn bound_names(tokens: &TokenStream) -> Vec<String> {
+    struct Bindings(Vec<String>);
+    impl syn::visit_mut::VisitMut for Bindings {
+        fn visit_pat_ident_mut(&mut self, binding: &mut syn::PatIdent) {
+            self.0.push(binding.ident.to_string());
+            syn::visit_mut::visit_pat_ident_mut(self, binding);
+        }
+    }
+    let mut bindings = Bindings(Vec::new());
+    let parsed = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone());
+    if let Ok(mut stmts) = parsed {
+        for stmt in &mut stmts {
+            syn::visit_mut::VisitMut::visit_stmt_mut(&mut bindings, stmt);
+        }
+    }
+    bindings.0
 }
 
 /// Whether one place contains the other.
@@ -284,6 +314,22 @@ mod tests {
         ));
         assert!(conflicts("log(&self.name);", "self.name.push('x');"));
         assert!(conflicts("drop(file)", "file.write_all(b\"x\")?;"));
+    }
+
+    #[test]
+    fn names_the_action_binds_are_its_own() {
+        assert!(!conflicts(
+            "if let Ok(value) = ret { *value += 1; }",
+            "let value = body(x); Ok(value)"
+        ));
+        assert!(!conflicts(
+            "for item in list.iter() { log(item); }",
+            "let item = 1; item"
+        ));
+        assert!(conflicts(
+            "for item in list.iter() { log(item); }",
+            "list.push(1);"
+        ));
     }
 
     #[test]
