@@ -298,13 +298,11 @@ fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -
                     quote_spanned!(span=> #registered.await;),
                 )
             } else {
-                // A match arm, where the user's braces are needed (and not
-                // linted as unnecessary), whose value must be `()`.
+                // The user's block as a statement: its value must be `()`,
+                // and rustc says so at its tail, suggesting a `;`. The
+                // braces are the user's `async { … }`'s, not superfluous.
                 let block = &future.block;
-                (
-                    quote!(),
-                    quote_spanned!(span=> let () = match () { () => #block };),
-                )
+                (quote!(), quote_spanned!(span=> #[allow(unused_braces)] #block))
             };
             // A cleanup that diverges leaves the rest unreachable: not the
             // user's code to be warned about.
