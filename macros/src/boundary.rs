@@ -23,23 +23,7 @@ pub(crate) fn wrap(
 ) -> TokenStream {
     let private = root.private();
     let site = &names.site;
-    let handler = match &args.conversion {
-        // The return type is named, so that the bound is checked against
-        // it (not an inferred `{integer}`), at its tokens; and inside a
-        // closure, so that it is checked once, not again where the
-        // handler is passed.
-        Conversion::ReturnType => {
-            let path = root.private_at(ret.span);
-            let ty = relocate(ret.erased(), ret.span);
-            quote_spanned!(ret.span=> |__panic| #path::from_panic::<#ty>(__panic))
-        }
-        Conversion::Default(span) => {
-            let path = root.private_at(*span);
-            let ty = ret.erased();
-            quote_spanned!(*span=> |__panic| #path::default_value::<#ty>(__panic))
-        }
-        Conversion::With(handler) => quote!(#handler),
-    };
+    let handler = handler(args, root, ret);
     // `!` cannot be named in a turbofish, and has nothing to coerce to.
     let ty = if ret.is_never {
         quote!(_)
@@ -63,5 +47,26 @@ pub(crate) fn wrap(
         quote! {
             #private::recover::<_, #ty, _, _>(#site, move || #moved, #handler)
         }
+    }
+}
+
+/// What a caught panic becomes, as a closure `FnOnce(Panic) -> R`.
+pub(crate) fn handler(args: &RecoverArgs, root: &Root, ret: &ReturnType) -> TokenStream {
+    match &args.conversion {
+        // The return type is named, so that the bound is checked against
+        // it (not an inferred `{integer}`), at its tokens; and inside a
+        // closure, so that it is checked once, not again where the
+        // handler is passed.
+        Conversion::ReturnType => {
+            let path = root.private_at(ret.span);
+            let ty = relocate(ret.erased(), ret.span);
+            quote_spanned!(ret.span=> |__panic| #path::from_panic::<#ty>(__panic))
+        }
+        Conversion::Default(span) => {
+            let path = root.private_at(*span);
+            let ty = ret.erased();
+            quote_spanned!(*span=> |__panic| #path::default_value::<#ty>(__panic))
+        }
+        Conversion::With(handler) => quote!(#handler),
     }
 }

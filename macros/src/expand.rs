@@ -138,9 +138,13 @@ fn expand(
             .outer_attrs
             .push(syn::parse_quote!(#[allow(clippy::missing_panics_doc)]));
     }
-    if plan.recover.is_some() && function.sig.inputs.iter().any(item::is_ptr_arg_candidate) {
+    let coerces_to_dyn = plan.defer.is_some() && mentions_dyn(&function.sig.output);
+    if (plan.recover.is_some() || coerces_to_dyn)
+        && function.sig.inputs.iter().any(item::is_ptr_arg_candidate)
+    {
         // Clippy cannot see that the body, now a closure, coerces such a
-        // parameter (`&String` to `&dyn Debug`), and would suggest `&str`.
+        // parameter (`&String` to `&dyn Debug`, as the value the slot
+        // stores), and would suggest `&str`.
         function
             .outer_attrs
             .push(syn::parse_quote!(#[allow(clippy::ptr_arg)]));
@@ -183,8 +187,25 @@ fn expand_body(
     let has_deferred = deferred.is_some_and(|found| found.has_deferred);
     let slot = deferred.is_some_and(|found| found.slot);
 
+    // An empty body cannot panic; left empty, it stays what lints such as
+    // `extra_unused_type_parameters` recognise (`fn assert_send<T: Send>() {}`).
+    let recover = plan
+        .recover
+        .as_ref()
+        .filter(|_| !block.stmts.is_empty() || has_deferred);
+    // A synchronous body with a slot puts its boundary inside the slot.
+    let boundary_in_slot = recover
+        .filter(|_| slot && !is_async && !ret.is_never)
+        .map(|args| boundary::handler(args, root, ret));
     let mut body = if slot {
-        slot::slot_body(block, ret, &root.private(), names, is_async)
+        slot::slot_body(
+            block,
+            ret,
+            &root.private(),
+            names,
+            is_async,
+            boundary_in_slot.as_ref(),
+        )
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
         coerce::coerce_returns(block, ret.erased());
         let stmts = &block.stmts;
@@ -198,13 +219,7 @@ fn expand_body(
         quote!(#(#stmts)*)
     };
 
-    // An empty body cannot panic; left empty, it stays what lints such as
-    // `extra_unused_type_parameters` recognise (`fn assert_send<T: Send>() {}`).
-    let recover = plan
-        .recover
-        .as_ref()
-        .filter(|_| !block.stmts.is_empty() || has_deferred);
-    if let Some(args) = recover {
+    if let (Some(args), None) = (recover, &boundary_in_slot) {
         body = boundary::wrap(body, block, args, root, names, ret, is_async);
     }
     if has_deferred || recover.is_some() {
@@ -266,6 +281,18 @@ fn rewrite_deferred(
         has_deferred: scanned.has_deferred,
         slot,
     }
+}
+
+/// Whether a return type has a trait object, which a parameter may coerce to.
+fn mentions_dyn(output: &syn::ReturnType) -> bool {
+    fn dyn_in(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == "dyn",
+            TokenTree::Group(group) => dyn_in(group.stream()),
+            _ => false,
+        })
+    }
+    dyn_in(quote!(#output))
 }
 
 /// `tokens` in braces with the span of the user's `braces`.

@@ -348,11 +348,13 @@ impl<'a> Rewriter<'a> {
         self.visit_expr_mut(&mut try_.expr);
         let span = Span::mixed_site().located_at(try_.question_token.span);
         let private = &relocate(&self.private, try_.question_token.span);
-        let store = store(
-            &self.names.exit,
-            &quote_spanned!(span=> #private::FromResidual::from_residual(__residual)),
-            span,
-        );
+        // The conversion builds the whole return value in the runtime's
+        // frame rather than the body's (see `StoreResidual`).
+        // The slot, located at the `?`: a missing conversion is reported
+        // there, as the `?` operator's error.
+        let mut exit = self.names.exit.clone();
+        exit.set_span(exit.span().located_at(try_.question_token.span));
+        let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
         let leave = self.leave_function(&store, span);
         let value = &try_.expr;
         let attrs = &try_.attrs;

@@ -10,32 +10,23 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 
 /// Stores `value` in the exit slot and yields the proof the rewritten body
-/// returns.
-///
-/// An assignment rather than a call taking the value: a debug build copies
-/// every large argument onto its caller's stack, while `*place = Some(value)`
-/// builds the `Some` in the slot. (Assignment evaluates the value before the
-/// place, so a `?` inside the value finds the slot free.) Each exit still
-/// builds its value in a temporary of its own in a debug build; optimised
-/// builds merge them.
+/// returns: `__exit.put(value)`. (The value is evaluated before `put`
+/// borrows the slot, so a `?` inside it finds the slot free.)
 pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStream {
-    quote_spanned! {span=>
-        {
-            *#exit.place() = ::core::option::Option::Some(#value);
-            #exit.stored()
-        }
-    }
+    quote_spanned!(span=> #exit.put(#value))
 }
 
 /// The body of a function with an exit slot: the rewritten `block` (which
-/// stores its value already) runs inside the slot's closure (an `async` block for an `async fn`), and the
-/// function returns what the slot holds once every deferred action ran.
+/// stores its value already) runs inside the slot's closure (an `async`
+/// block for an `async fn`), and the function returns what the slot holds
+/// once every deferred action ran.
 pub(crate) fn slot_body(
     block: &mut Block,
     ret: &ReturnType,
     private: &TokenStream,
     names: &Names,
     is_async: bool,
+    boundary: Option<&TokenStream>,
 ) -> TokenStream {
     let exit = &names.exit;
     let seen = Ident::new("__seen", Span::mixed_site());
@@ -72,6 +63,25 @@ pub(crate) fn slot_body(
             let #exit = &#private::AsyncExitSlot::<#ty, _>::new(#classifier);
             #hint
             let #seen = #exit.run(#private::pin!(async move #inner)).await;
+            #exit.take(#seen)
+        }
+    } else if let Some(handler) = boundary {
+        // With `#[recover]` too: the boundary goes around the slot's body,
+        // and a caught panic's value goes into the slot, so that one closure
+        // holds the body and the value goes through one slot rather than
+        // through the boundary too (a debug build copies it at each step).
+        let site = &names.site;
+        let panic = Ident::new("__panic", Span::mixed_site());
+        let typed = Ident::new("__handler", Span::mixed_site());
+        quote! {
+            let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
+            #hint
+            let #typed = #private::handler::<#ty, _>(#handler);
+            let #seen = #private::recover::<_, #private::ReturnWrittenInTheBody, _, _>(
+                #site,
+                move || -> #private::ReturnWrittenInTheBody #inner,
+                move |#panic| #exit.put(#typed(#panic)),
+            );
             #exit.take(#seen)
         }
     } else {

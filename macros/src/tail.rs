@@ -67,13 +67,10 @@ impl Tail<'_> {
                 #seen
             })
         } else {
-            let local = Ident::new("__value", Span::mixed_site());
-            let ty = self.ret.erased();
-            let store = store(exit, &quote!(#local), Span::mixed_site());
             let value = crate::coerce::typed_place(value);
+            let store = store(exit, &value, Span::mixed_site());
             quote!({
                 #(#attrs)*
-                let #local: #ty = #value;
                 #[allow(unreachable_code)]
                 let #seen = #store;
                 #seen

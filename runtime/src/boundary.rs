@@ -73,20 +73,65 @@ pub async fn catch_future<F: Future>(future: F) -> Result<F::Output, Panic> {
 /// panic returns `handler(panic)`.
 #[doc(hidden)]
 #[inline]
+#[cfg_attr(debug_assertions, allow(clippy::needless_pass_by_value))]
 pub fn recover<S, R, B, H>(site: S, body: B, handler: H) -> R
 where
     B: FnOnce() -> R,
     H: FnOnce(Panic) -> R,
 {
+    // A debug build inlines and merges nothing, and every move of a value
+    // is a copy on the stack of the frame making it: there, neither the body
+    // nor its value goes through `catch_unwind`, which would copy each
+    // several times in frames that stay on the stack while the body runs.
+    // The body is called through one `dyn FnMut` that takes it out of an
+    // `Option` and writes its value out, and one `catch_unwind` serves the
+    // whole program. (Optimised builds call `catch_unwind` on the body
+    // itself, which inlines to a landing pad; a `dyn` call there costs
+    // instructions.)
+    #[cfg(debug_assertions)]
+    {
+        let _ = site;
+        let mut body = Some(body);
+        let mut value = None;
+        let panicked = catch_once(&mut || {
+            if let Some(body) = body.take() {
+                // `insert`, not `= Some(…)`: no `Option` built here.
+                let _ = value.insert(body());
+            }
+        });
+        if let Some((payload, depth)) = panicked {
+            return handler(caught::<S>(payload, depth));
+        }
+        value.expect("epilogue: a boundary's body returned")
+    }
+    #[cfg(not(debug_assertions))]
     match panic_hook::enter() {
         Some(outer) => recover_entered::<S, R>(outer, body, handler),
         None => recover_first::<S, R>(site, body, handler),
     }
 }
 
-/// The boundary proper, once entered at depth `outer + 1`. (`catch_in`
-/// written out: a frame less, which a debug build pays in copies of a large
-/// return value.)
+/// Runs `run` once inside the boundary: the payload and the boundary's depth
+/// if it panicked. Not generic, so one copy serves every boundary.
+#[cfg(debug_assertions)]
+#[inline(never)]
+fn catch_once(run: &mut dyn FnMut()) -> Option<(Box<dyn Any + Send>, usize)> {
+    let outer = panic_hook::enter().or_else(|| {
+        panic_hook::first_boundary_on_thread()
+            .then(panic_hook::enter)
+            .flatten()
+    });
+    let result = catch_unwind(AssertUnwindSafe(run));
+    if let Some(outer) = outer {
+        panic_hook::leave(outer);
+    }
+    result
+        .err()
+        .map(|payload| (payload, outer.map_or(0, |outer| outer + 1)))
+}
+
+/// The boundary proper, once entered at depth `outer + 1`.
+#[cfg(not(debug_assertions))]
 #[inline]
 fn recover_entered<S, R>(outer: usize, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {
     let result = catch_unwind(AssertUnwindSafe(body));
@@ -100,6 +145,7 @@ fn recover_entered<S, R>(outer: usize, body: impl FnOnce() -> R, handler: impl F
 /// The first boundary on a thread: installs the hook, then runs as usual.
 /// Out of line, and reached by a tail call, so that the happy path of every
 /// other boundary saves no registers for it.
+#[cfg(not(debug_assertions))]
 #[cold]
 #[inline(never)]
 fn recover_first<S, R>(_site: S, body: impl FnOnce() -> R, handler: impl FnOnce(Panic) -> R) -> R {

@@ -106,7 +106,7 @@ pub mod __private {
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
         AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
-        TopBlock,
+        StoreResidual, Stores, TopBlock,
     };
     pub use crate::{FromPanic, Panic};
     pub use core::pin::pin;
@@ -116,6 +116,13 @@ pub mod __private {
     #[must_use]
     pub fn from_panic<R: FromPanic>(panic: Panic) -> R {
         R::from_panic(panic)
+    }
+
+    /// A handler, given its type where its parameter's type is known (it is
+    /// called from another closure, which cannot infer it).
+    #[inline(always)]
+    pub fn handler<R, H: FnOnce(Panic) -> R>(handler: H) -> H {
+        handler
     }
 
     /// `#[recover(default)]`'s handler.

@@ -19,13 +19,13 @@ use std::thread;
 use crate::exit::Exit;
 use crate::outcome::{Classify, Outcome};
 use crate::payload::drop_quietly;
+use crate::question::FromResidual;
 
 /// Proof that a value went through the exit slot: what a `return` written in
 /// the body of a `#[defer_on_exit]` function becomes.
 ///
 /// The rewritten body must produce this type on every way out, and only the
-/// expansion, right after storing the value, makes one
-/// ([`ExitSlot::stored`]). A `return` that the attribute could neither see
+/// slot makes one, when it stores the value ([`ExitSlot::put`]). A `return` that the attribute could neither see
 /// nor route (hidden in a macro it does not wrap: one that defines names for
 /// the code after it, or in a function whose return type does not say which
 /// values exit early) therefore fails to compile with "expected
@@ -238,22 +238,24 @@ impl<R, C> ExitSlot<R, C> {
     }
 
     /// Where the value the function returns is stored, before its locals
-    /// drop: the expansion writes `*__exit.place() = Some(value)`.
-    ///
-    /// An assignment, not a call taking the value, because a debug build
-    /// copies every large argument onto the stack of its caller; assigning
-    /// builds `Some(value)` in the slot itself. (The assigned value is
-    /// evaluated before `place` is called, so a `?` inside it finds the slot
-    /// free.)
+    /// drop.
     #[inline]
-    pub fn place(&self) -> RefMut<'_, Option<R>> {
+    fn place(&self) -> RefMut<'_, Option<R>> {
         self.value.borrow_mut()
     }
 
-    /// The proof that the value was stored, written right after the
-    /// assignment to [`place`](Self::place).
-    #[inline]
-    pub fn stored(&self) -> ReturnWrittenInTheBody {
+    /// Stores the value the function returns and gives the proof: what
+    /// every exit of the rewritten body does, before the function's locals
+    /// drop.
+    ///
+    /// A call taking the value, rather than an assignment of `Some(value)`
+    /// in the body: a debug build would build each exit's `Some(…)` in a
+    /// temporary of its own on the body's stack, where this builds it in the
+    /// call's frame, gone before the next exit. (Optimised builds inline it.)
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn put(&self, value: R) -> ReturnWrittenInTheBody {
+        *self.place() = Some(value);
         SEEN
     }
 
@@ -366,16 +368,16 @@ impl<R, C> AsyncExitSlot<R, C> {
         }
     }
 
-    /// Where the value the function returns is stored, as
-    /// [`ExitSlot::place`].
+    /// Where the value the function returns is stored.
     #[inline]
-    pub fn place(&self) -> MutexGuard<'_, Option<R>> {
+    fn place(&self) -> MutexGuard<'_, Option<R>> {
         self.value.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The proof that the value was stored, as [`ExitSlot::stored`].
+    /// Stores the value the function returns, as [`ExitSlot::put`].
     #[inline]
-    pub fn stored(&self) -> ReturnWrittenInTheBody {
+    pub fn put(&self, value: R) -> ReturnWrittenInTheBody {
+        *self.place() = Some(value);
         SEEN
     }
 
@@ -501,6 +503,58 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
     fn discard_value(self) {
         let value = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
         drop_quietly(value);
+    }
+}
+
+/// What a `?` returns with, stored in the exit slot: `residual.store_in(slot)`.
+///
+/// The conversion builds the whole return value, here rather than on the
+/// body's stack (a debug build would keep a temporary of the return type
+/// per `?`). A method of the residual, so that its type is known before the
+/// return type's `FromResidual` bound is checked, and a missing `From`
+/// conversion is reported as the `?` operator's error.
+pub trait StoreResidual: Sized {
+    /// Converts the residual into the return value, stores it, and gives
+    /// the proof.
+    fn store_in<S: Stores>(self, slot: S) -> ReturnWrittenInTheBody
+    where
+        S::Value: FromResidual<Self>;
+}
+
+impl<Q> StoreResidual for Q {
+    #[inline]
+    fn store_in<S: Stores>(self, slot: S) -> ReturnWrittenInTheBody
+    where
+        S::Value: FromResidual<Q>,
+    {
+        slot.put(S::Value::from_residual(self))
+    }
+}
+
+/// An exit slot, synchronous or not, as [`StoreResidual`] stores in it.
+pub trait Stores: Copy {
+    /// The function's return type.
+    type Value;
+
+    /// Stores the value the function returns and gives the proof.
+    fn put(self, value: Self::Value) -> ReturnWrittenInTheBody;
+}
+
+impl<R, C> Stores for &ExitSlot<R, C> {
+    type Value = R;
+
+    #[inline]
+    fn put(self, value: R) -> ReturnWrittenInTheBody {
+        ExitSlot::put(self, value)
+    }
+}
+
+impl<R, C> Stores for &AsyncExitSlot<R, C> {
+    type Value = R;
+
+    #[inline]
+    fn put(self, value: R) -> ReturnWrittenInTheBody {
+        AsyncExitSlot::put(self, value)
     }
 }
 
