@@ -2,6 +2,8 @@
 //! entered; keeps the hook that was there before for every panic outside a
 //! boundary; holds back the standard report of a recovered panic unless
 //! asked to keep it; captures backtraces only when the environment asks.
+//! (The orders of installation with other hooks, on many threads at once, are
+//! in `hook_order.rs`.)
 //!
 //! The hook is process-wide, so each scenario runs in a child process (this
 //! test binary re-run with `EPILOGUE_HOOK_CASE` set), and the parent checks
@@ -51,12 +53,18 @@ fn run_case(case: &str) {
         "installed_once" => {
             assert_eq!(recovered("first"), None);
             // Replacing epilogue's hook after it was installed: epilogue does
-            // not install itself again, so this hook sees every panic.
+            // not install itself again, so this hook sees every panic, and
+            // the first boundary to notice says so, once.
             std::panic::set_hook(Box::new(|info| {
                 eprintln!("replacement hook: {}", info.payload_as_str().unwrap_or("?"));
             }));
             let panic = catch(|| panic!("second")).unwrap_err();
             eprintln!("second location known: {}", panic.location().is_some());
+            assert_eq!(recovered("third"), None);
+            // Until the application gives it back.
+            epilogue::install_panic_hook();
+            let panic = catch(|| panic!("fourth")).unwrap_err();
+            eprintln!("fourth location known: {}", panic.location().is_some());
         }
         "cleanup_panic" => {
             assert_eq!(cleanup_panics_while_unwinding(), None);
@@ -129,9 +137,18 @@ fn panics_outside_every_boundary_go_to_the_previous_hook() {
 #[test]
 fn the_hook_is_installed_once() {
     let stderr = stderr_of(&run("installed_once", &[]));
-    assert!(!stderr.contains("first"), "{stderr}");
+    assert!(!stderr.contains("replacement hook: first"), "{stderr}");
     assert!(stderr.contains("replacement hook: second"), "{stderr}");
     assert!(stderr.contains("second location known: false"), "{stderr}");
+    assert!(stderr.contains("replacement hook: third"), "{stderr}");
+    let notice = "epilogue: the panic hook that `#[recover]` and `catch` rely on was replaced";
+    assert_eq!(stderr.matches(notice).count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("call `epilogue::install_panic_hook()`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("replacement hook: fourth"), "{stderr}");
+    assert!(stderr.contains("fourth location known: true"), "{stderr}");
 }
 
 #[test]

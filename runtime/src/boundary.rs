@@ -16,9 +16,14 @@ use crate::site::site_name;
 ///
 /// The function form of `#[recover]`, for threads, callbacks and tests:
 /// `function()` of the caught panic names the function that called `catch`.
-/// Like `#[recover]` it does not require `f` to be
-/// [`UnwindSafe`](std::panic::UnwindSafe): code that goes on using state that
-/// `f` left half-updated must check it, as with any recovered panic.
+///
+/// Like `#[recover]`, it does not require `f` to be
+/// [`UnwindSafe`](std::panic::UnwindSafe): it asserts unwind safety for you.
+/// State that the caller can still see after a panic may be half-updated: a
+/// `&mut` that `f` was filling, the contents of a `RefCell`, the data behind a
+/// `Mutex` guard held across the panic (std poisons that mutex: its `lock()`
+/// returns `Err(PoisonError)`, whose `into_inner()` still gives the data).
+/// Code that goes on using such state must check or repair it.
 ///
 /// ```
 /// let ok = epilogue::catch(|| 6 * 7);

@@ -46,7 +46,7 @@ pub use boundary::{catch, catch_future};
 pub use epilogue_macros::{defer_on_exit, recover};
 pub use location::Location;
 pub use panic::{FromPanic, Panic};
-pub use panic_hook::report_recovered_panics;
+pub use panic_hook::{install_panic_hook, report_recovered_panics};
 
 /// Registers a cleanup for the enclosing block. Only meaningful inside a
 /// function annotated with [`#[defer_on_exit]`](macro@defer_on_exit), which

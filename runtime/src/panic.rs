@@ -115,7 +115,10 @@ impl Panic {
     ///
     /// It is `None` for a panic raised on another thread and carried over
     /// with `resume_unwind` (a `rayon` job, say), and when another panic hook
-    /// replaced epilogue's after epilogue installed it.
+    /// replaced epilogue's after the first boundary installed it (a crash
+    /// reporter set late, `std::panic::take_hook()`): set your own hook
+    /// before the first boundary runs, or call
+    /// [`install_panic_hook`](crate::install_panic_hook) after setting it.
     #[must_use]
     pub fn location(&self) -> Option<&Location> {
         self.0.location.as_ref()
