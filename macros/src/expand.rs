@@ -67,6 +67,12 @@ impl Plan {
 }
 
 /// The entry point of both attributes.
+/// `#[recover]` in a crate that turned off the runtime's `std` feature (which
+/// turns on this crate's).
+const RECOVER_NEEDS_STD: &str = "`#[recover]` needs epilogue's `std` feature: catching a panic takes \
+`std::panic::catch_unwind`, which `core` does not have (and with `panic = \"abort\"` nothing \
+unwinds to be caught); enable the feature, or keep to `#[defer_on_exit]`, whose forms need no `std`";
+
 pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut function = match Function::parse(attr, &item) {
         Ok(function) => function,
@@ -85,6 +91,13 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
         plan.add(attr.other(), companion.args.clone(), &mut errors);
     }
     let root = plan.root(&mut errors);
+    if plan.recover.is_some() && !cfg!(feature = "std") {
+        errors.push(match (&companion, attr) {
+            (Some(companion), Attr::DeferOnExit) => Error::new_spanned(&companion.path, RECOVER_NEEDS_STD),
+            _ => Error::new(Span::call_site(), RECOVER_NEEDS_STD),
+        });
+        plan.recover = None;
+    }
     let mark_used = companion.as_ref().map(Companion::mark_used);
     let mut expanded = expand(&mut function, &plan, &root, mark_used.as_ref(), &mut errors);
     if !errors.is_empty() {

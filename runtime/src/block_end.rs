@@ -18,11 +18,11 @@
 //! see a panicking exit.
 
 use core::marker::PhantomData;
-use std::thread;
 
 use crate::exit::{Exit, Kind};
 use crate::outcome::{HasError, Outcome};
 use crate::slot::{is_failure, AfterFrame, Scope};
+use crate::unwind;
 #[cfg(feature = "tracing")]
 use crate::{panic_hook, trace};
 
@@ -137,7 +137,7 @@ impl<X: Scope, S> Drop for Running<X, S> {
 #[inline(never)]
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 fn interrupted<X: Scope, S>(scope: X, kind: Kind) {
-    if !thread::panicking() {
+    if !unwind::panicking() {
         return skipped::<X, S>(scope, kind);
     }
     #[cfg(feature = "tracing")]

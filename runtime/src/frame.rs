@@ -13,10 +13,8 @@
 //! instead (no panic to catch there: an async action cannot run during
 //! unwinding), which yields the same [`Flow`].
 
-use std::any::Any;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-
 use crate::slot::AfterFrame;
+use crate::unwind::{self, Payload};
 
 /// How the rest of a block was left: its end (with the block's value),
 /// a `return` (with the proof that the exit slot holds the value), or a
@@ -44,12 +42,12 @@ pub enum Jump<A, B> {
 /// The outcome of a frame: its [`Flow`], or the payload of a panic that the
 /// action runs before it goes on.
 #[must_use = "resume the frame once its action ran"]
-pub struct Frame<T>(Result<T, Box<dyn Any + Send>>);
+pub struct Frame<T>(Result<T, Payload>);
 
 /// Runs the rest of a block as a frame.
 #[inline(always)]
 pub fn frame<T>(rest: impl FnOnce() -> T) -> Frame<T> {
-    Frame(catch_unwind(AssertUnwindSafe(rest)))
+    Frame(unwind::catch(rest))
 }
 
 impl<T> Frame<T> {
@@ -68,7 +66,7 @@ impl<T> Frame<T> {
     pub fn resume(self) -> T {
         match self.0 {
             Ok(flow) => flow,
-            Err(payload) => resume_unwind(payload),
+            Err(payload) => unwind::resume(payload),
         }
     }
 }

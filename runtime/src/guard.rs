@@ -23,13 +23,12 @@
 //!   contained.
 
 use core::marker::PhantomData;
-use std::any::Any;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::exit::{Exit, Kind};
 use crate::outcome::{HasError, Outcome};
-use crate::payload::drop_quietly;
 use crate::slot::{is_failure, Depth, Scope};
+use crate::unwind::{self, Payload};
+#[cfg(feature = "std")]
 use crate::{panic_hook, trace};
 
 /// A deferred action, waiting for its block to be left.
@@ -243,7 +242,7 @@ fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLab
         run_traced::<S, X, D>(scope, depth, kind, exit, action);
         return;
     }
-    if let Some(payload) = catch(action) {
+    if let Some(payload) = unwind::catch_action(action) {
         panicked::<S, X, D>(scope, depth, kind, exit, payload);
     }
 }
@@ -261,20 +260,14 @@ fn run_traced<S, X: Scope, D: Depth>(
     action: impl FnOnce(),
 ) {
     let started = std::time::Instant::now();
-    match catch(action) {
+    match unwind::catch_action(action) {
         None => trace::ran::<S>(kind, exit.get(), started),
         Some(payload) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
     }
 }
 
 #[inline(always)]
-fn panicked<S, X: Scope, D: Depth>(
-    scope: X,
-    depth: D,
-    kind: Kind,
-    exit: impl ExitLabel,
-    payload: Box<dyn Any + Send>,
-) {
+fn panicked<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, payload: Payload) {
     // The exit the action ran on, before this panic changes it.
     let exit = exit.get();
     let unwinding = depth.unwinding();
@@ -284,60 +277,23 @@ fn panicked<S, X: Scope, D: Depth>(
     action_panicked::<S>(kind, exit, unwinding, payload);
 }
 
-/// Runs `action` inside `catch_unwind`: the payload if it panicked.
-///
-/// Optimised builds call `catch_unwind` on the action itself, which inlines
-/// to nothing on the happy path. A debug build would then compile a
-/// `catch_unwind` (four functions) for every action of every annotated
-/// function, which made it most of the cost of rebuilding a crate of 500 of
-/// them; there, every action goes through one `catch_unwind` that calls it
-/// through a trait object. (Optimised, the `dyn` call is seen through, but it
-/// keeps the exit slot in memory: +11 instructions a call for a hook.)
-#[inline(always)]
-fn catch(action: impl FnOnce()) -> Option<Box<dyn Any + Send>> {
-    #[cfg(not(debug_assertions))]
-    {
-        catch_unwind(AssertUnwindSafe(action)).err()
-    }
-    #[cfg(debug_assertions)]
-    {
-        catch_dyn(&mut Some(action))
-    }
-}
-
-/// An action behind a pointer, for [`catch_dyn`]: a trait of one method, so
-/// that its vtable adds one function per action (`dyn FnMut` would add the
-/// `FnOnce` shims too).
-#[cfg(debug_assertions)]
-trait Action {
-    fn run_once(&mut self);
-}
-
-#[cfg(debug_assertions)]
-impl<F: FnOnce()> Action for Option<F> {
-    fn run_once(&mut self) {
-        if let Some(action) = self.take() {
-            action();
-        }
-    }
-}
-
-#[cfg(debug_assertions)]
-#[inline]
-fn catch_dyn(action: &mut dyn Action) -> Option<Box<dyn Any + Send>> {
-    catch_unwind(AssertUnwindSafe(|| action.run_once())).err()
-}
-
 /// What follows a deferred action's panic: contained while the thread was
 /// already unwinding, propagated when the function was returning.
 #[cold]
 #[inline(never)]
-fn action_panicked<S>(kind: Kind, exit: Exit, unwinding: bool, payload: Box<dyn Any + Send>) {
-    let location = panic_hook::location_of(&*payload);
-    trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
+#[cfg_attr(
+    not(feature = "std"),
+    allow(unused_variables, clippy::extra_unused_type_parameters)
+)]
+fn action_panicked<S>(kind: Kind, exit: Exit, unwinding: bool, payload: Payload) {
+    #[cfg(feature = "std")]
+    {
+        let location = panic_hook::location_of(&*payload);
+        trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
+    }
     if unwinding {
-        drop_quietly(payload);
+        unwind::drop_quietly(payload);
     } else {
-        resume_unwind(payload);
+        unwind::resume(payload);
     }
 }

@@ -2,6 +2,9 @@
 // two cannot drift apart, and its examples run as doctests.
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+// Without `std`, only the deferred forms: no unwinding to catch, and no
+// allocation needed by any guard, slot or frame.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 // The guards, slots and boundaries are `#[inline(always)]`: inlining them into
 // the annotated function is the whole zero-cost claim, also in debug builds
 // where it keeps the frames (and the copies of the return value) few. The
@@ -11,6 +14,7 @@
 
 // Modules, each importing only from those listed before it:
 // - `site`: the annotated function's name, from the site closure's type;
+// - `unwind`: catching, resuming and seeing a panic, where there is `std`;
 // - `payload`: panic payloads (their message, dropping one quietly);
 // - `exit`: how a block is left (`Exit`) and which form ran (`Kind`);
 // - `outcome`: which return values are failures (`Err`, `None`);
@@ -26,26 +30,41 @@
 // - `block_end`: actions run where their block ends normally, after their
 //   frame: async actions, and `map_err`;
 // - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
+//
+// `payload`, `location`, `panic_hook`, `panic`, `trace` and `boundary` need
+// `std`; the others are `core` only.
 mod block_end;
+#[cfg(feature = "std")]
 mod boundary;
 mod early_exit;
 mod exit;
 mod frame;
 mod guard;
+#[cfg(feature = "std")]
 mod location;
 mod outcome;
+#[cfg(feature = "std")]
 mod panic;
+#[cfg(feature = "std")]
 mod panic_hook;
+#[cfg(feature = "std")]
 mod payload;
 mod question;
 mod site;
 mod slot;
+#[cfg(feature = "std")]
 mod trace;
+mod unwind;
 
+#[cfg(feature = "std")]
 pub use boundary::{catch, catch_future};
+// Without `std`, `#[recover]` is an error that names the feature.
 pub use epilogue_macros::{defer_on_exit, recover};
+#[cfg(feature = "std")]
 pub use location::Location;
+#[cfg(feature = "std")]
 pub use panic::{FromPanic, Panic};
+#[cfg(feature = "std")]
 pub use panic_hook::{install_panic_hook, report_recovered_panics};
 
 /// Registers a cleanup for the enclosing block. Only meaningful inside a
@@ -90,6 +109,7 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 #[doc(hidden)]
 pub mod __private {
     pub use crate::block_end::{failing, map_err, mapping, pending, running, Pending, Running};
+    #[cfg(feature = "std")]
     pub use crate::boundary::{recover, recover_async};
     pub use crate::early_exit::{
         hidden, proceed, Carried, EarlyExits, MacroValue, OptionExits, OptionResultExits, PollExits,
@@ -108,10 +128,12 @@ pub mod __private {
         AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
         StoreResidual, Stores, TopBlock,
     };
+    #[cfg(feature = "std")]
     pub use crate::{FromPanic, Panic};
     pub use core::pin::pin;
 
     /// `#[recover]`'s handler: what the return type makes of a panic.
+    #[cfg(feature = "std")]
     #[inline(always)]
     #[must_use]
     pub fn from_panic<R: FromPanic>(panic: Panic) -> R {
@@ -120,12 +142,14 @@ pub mod __private {
 
     /// A handler, given its type where its parameter's type is known (it is
     /// called from another closure, which cannot infer it).
+    #[cfg(feature = "std")]
     #[inline(always)]
     pub fn handler<R, H: FnOnce(Panic) -> R>(handler: H) -> H {
         handler
     }
 
     /// `#[recover(default)]`'s handler.
+    #[cfg(feature = "std")]
     #[inline(always)]
     #[must_use]
     pub fn default_value<R: Default>(_panic: Panic) -> R {
@@ -140,8 +164,9 @@ pub mod __private {
 mod tests {
     /// The modules in the order of the map at the top of this file, with
     /// their sources.
-    const MODULES: [(&str, &str); 15] = [
+    const MODULES: [(&str, &str); 16] = [
         ("site", include_str!("site.rs")),
+        ("unwind", include_str!("unwind.rs")),
         ("payload", include_str!("payload.rs")),
         ("exit", include_str!("exit.rs")),
         ("outcome", include_str!("outcome.rs")),

@@ -1,7 +1,6 @@
 //! Panic payloads, as `catch_unwind` hands them over.
 
 use std::any::Any;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The message of a panic whose payload is neither `&str` nor `String`
 /// (`std::panic::panic_any(42)`, say).
@@ -14,15 +13,5 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> Option<&str> {
         Some(text)
     } else {
         payload.downcast_ref::<String>().map(String::as_str)
-    }
-}
-
-/// Drops something while a panic is already on its way (a caught payload, a
-/// return value that will never be returned). Should its `Drop` panic, that
-/// panic is caught and its payload leaked: one panic at a time is reported.
-#[cold]
-pub(crate) fn drop_quietly<T>(value: T) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        core::mem::forget(again);
     }
 }

@@ -7,7 +7,9 @@
 //! arguments: `app::Store<u8>::save`. Panics and `tracing` events carry that
 //! name at no run-time cost: it is a `'static` string from the type system.
 
-/// The path of the function a site closure of type `S` was written in.
+/// The path of the function a site closure of type `S` was written in (for
+/// panics and events, so `std` only).
+#[cfg(feature = "std")]
 #[must_use]
 pub(crate) fn site_name<S>() -> &'static str {
     let mut name = core::any::type_name::<S>();
@@ -17,7 +19,7 @@ pub(crate) fn site_name<S>() -> &'static str {
     name
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
 

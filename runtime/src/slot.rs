@@ -12,14 +12,11 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::thread;
 
 use crate::exit::Exit;
 use crate::outcome::{Classify, Outcome};
-use crate::payload::drop_quietly;
 use crate::question::FromResidual;
+use crate::unwind::{self, drop_quietly};
 
 /// Proof that a value went through the exit slot: what a `return` written in
 /// the body of a `#[defer_on_exit]` function becomes.
@@ -55,7 +52,7 @@ pub trait Depth: Copy {
     /// propagated, because another one is already on its way.
     #[inline(always)]
     fn unwinding(self) -> bool {
-        thread::panicking()
+        unwind::panicking()
     }
 }
 
@@ -76,7 +73,7 @@ impl Depth for TopBlock {
 
 /// A guard in an inner block, which also ends normally (its end, `break`,
 /// `continue`) while the function goes on. Whether it ends by unwinding is
-/// told by `thread::panicking()`, compared with the state when the guard was
+/// told by `unwind::panicking()`, compared with the state when the guard was
 /// created, so that a function called while the thread was already
 /// unwinding does not take that unwinding for its own panic (the bug of
 /// scopeguard's `OnUnwind`, bluss/scopeguard#43).
@@ -92,7 +89,7 @@ impl InnerBlock {
     #[must_use]
     pub fn now() -> Self {
         InnerBlock {
-            unwinding_before: thread::panicking(),
+            unwinding_before: unwind::panicking(),
         }
     }
 
@@ -110,7 +107,7 @@ impl InnerBlock {
 impl Depth for InnerBlock {
     #[inline]
     fn empty_exit(self) -> Exit {
-        if thread::panicking() && !self.unwinding_before {
+        if unwind::panicking() && !self.unwinding_before {
             Exit::Panicked
         } else {
             Exit::ScopeEnd
@@ -146,7 +143,7 @@ impl Depth for AfterFrame {
         // The frame holds the caught panic until the action ran; and a
         // function called from a `Drop` during unwinding contains its
         // cleanups' panics as a guard would.
-        self.panicked || thread::panicking()
+        self.panicked || unwind::panicking()
     }
 }
 
@@ -190,7 +187,7 @@ impl Scope for NoSlot {
 
     #[inline]
     fn exit<D: Depth>(self, depth: D, _failed: impl FnOnce(&()) -> bool) -> Exit {
-        if depth.panicked() || thread::panicking() {
+        if depth.panicked() || unwind::panicking() {
             Exit::Panicked
         } else {
             Exit::ScopeEnd
@@ -346,13 +343,16 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
 
 /// The exit slot of an `async fn`.
 ///
-/// The future holds references to it across `.await`, so it is `Sync` (a
-/// `Mutex`, uncontended: one poll at a time touches it) to keep the future
-/// `Send`. It also knows whether a poll is running, which is how a guard
-/// dropped outside any poll knows the future was cancelled.
+/// The future holds references to it across `.await`, so with `std` it is
+/// `Sync` (a `Mutex`, uncontended: one poll at a time touches it) to keep the
+/// future `Send`; without `std` it is a `RefCell`, and an `async fn` that
+/// needs a slot (a hook, `defer_on_err!`) is not `Send`, as executors
+/// without `std` seldom require. It also knows whether a poll is running,
+/// which is how a guard dropped outside any poll knows the future was
+/// cancelled.
 pub struct AsyncExitSlot<R, C> {
-    value: Mutex<Option<R>>,
-    polling: AtomicBool,
+    value: shared::Value<R>,
+    polling: shared::Flag,
     classify: PhantomData<C>,
 }
 
@@ -362,22 +362,16 @@ impl<R, C> AsyncExitSlot<R, C> {
     #[must_use]
     pub fn new(_classifier: C) -> Self {
         AsyncExitSlot {
-            value: Mutex::new(None),
-            polling: AtomicBool::new(false),
+            value: shared::Value::new(),
+            polling: shared::Flag::new(),
             classify: PhantomData,
         }
-    }
-
-    /// Where the value the function returns is stored.
-    #[inline]
-    fn place(&self) -> MutexGuard<'_, Option<R>> {
-        self.value.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Stores the value the function returns, as [`ExitSlot::put`].
     #[inline]
     pub fn put(&self, value: R) -> ReturnWrittenInTheBody {
-        *self.place() = Some(value);
+        self.value.with(|slot| *slot = Some(value));
         SEEN
     }
 
@@ -397,7 +391,7 @@ impl<R, C> AsyncExitSlot<R, C> {
     /// Takes the value out once every deferred action of the body has run.
     #[inline]
     pub fn take(&self, _seen: ReturnWrittenInTheBody) -> R {
-        match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        match self.value.with(Option::take) {
             Some(value) => value,
             None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
         }
@@ -406,17 +400,14 @@ impl<R, C> AsyncExitSlot<R, C> {
     /// Whether the function is returning: the slot holds its value.
     #[inline]
     pub fn is_returning(&self) -> bool {
-        self.value
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.value.with(|slot| slot.is_some())
     }
 
     /// Takes the value being returned out of the slot, for an async hook to
     /// hold across its `.await`s (after [`is_returning`](Self::is_returning)).
     #[inline]
     pub fn take_returned(&self) -> R {
-        match self.value.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        match self.value.with(Option::take) {
             Some(value) => value,
             None => unreachable!("epilogue: an async hook found the exit slot empty"),
         }
@@ -425,7 +416,7 @@ impl<R, C> AsyncExitSlot<R, C> {
     /// Puts back what an async hook left of the value being returned.
     #[inline]
     pub fn put_returned(&self, value: R) {
-        *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+        self.value.with(|slot| *slot = Some(value));
     }
 
     /// See [`ExitSlot::return_type_hint`].
@@ -435,14 +426,100 @@ impl<R, C> AsyncExitSlot<R, C> {
     }
 }
 
+/// The async slot's cells: shared between polls, and between threads where
+/// there are threads.
+mod shared {
+    /// The value being returned.
+    #[cfg(feature = "std")]
+    pub(super) struct Value<R>(std::sync::Mutex<Option<R>>);
+
+    #[cfg(feature = "std")]
+    impl<R> Value<R> {
+        #[inline]
+        pub(super) fn new() -> Self {
+            Value(std::sync::Mutex::new(None))
+        }
+
+        /// Runs `f` on the value. A panic in a hook poisons nothing that
+        /// matters: the value is still the one to return or drop.
+        #[inline]
+        pub(super) fn with<T>(&self, f: impl FnOnce(&mut Option<R>) -> T) -> T {
+            f(&mut self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        }
+    }
+
+    /// The value being returned.
+    #[cfg(not(feature = "std"))]
+    pub(super) struct Value<R>(core::cell::RefCell<Option<R>>);
+
+    #[cfg(not(feature = "std"))]
+    impl<R> Value<R> {
+        #[inline]
+        pub(super) fn new() -> Self {
+            Value(core::cell::RefCell::new(None))
+        }
+
+        /// Runs `f` on the value; never re-entered (a hook gets the value
+        /// itself, not the slot).
+        #[inline]
+        pub(super) fn with<T>(&self, f: impl FnOnce(&mut Option<R>) -> T) -> T {
+            f(&mut self.0.borrow_mut())
+        }
+    }
+
+    /// Whether a poll is running.
+    #[cfg(feature = "std")]
+    pub(super) struct Flag(std::sync::atomic::AtomicBool);
+
+    #[cfg(feature = "std")]
+    impl Flag {
+        #[inline]
+        pub(super) fn new() -> Self {
+            Flag(std::sync::atomic::AtomicBool::new(false))
+        }
+
+        #[inline]
+        pub(super) fn set(&self, value: bool) {
+            self.0.store(value, std::sync::atomic::Ordering::Relaxed);
+        }
+
+        #[inline]
+        pub(super) fn get(&self) -> bool {
+            self.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+
+    /// Whether a poll is running.
+    #[cfg(not(feature = "std"))]
+    pub(super) struct Flag(core::cell::Cell<bool>);
+
+    #[cfg(not(feature = "std"))]
+    impl Flag {
+        #[inline]
+        pub(super) fn new() -> Self {
+            Flag(core::cell::Cell::new(false))
+        }
+
+        #[inline]
+        pub(super) fn set(&self, value: bool) {
+            self.0.set(value);
+        }
+
+        #[inline]
+        pub(super) fn get(&self) -> bool {
+            self.0.get()
+        }
+    }
+}
+
 /// Marks a poll as running for as long as it lives, also while the poll
 /// unwinds.
-struct PollMark<'a>(&'a AtomicBool);
+struct PollMark<'a>(&'a shared::Flag);
 
 impl<'a> PollMark<'a> {
     #[inline]
-    fn enter(polling: &'a AtomicBool) -> Self {
-        polling.store(true, Relaxed);
+    fn enter(polling: &'a shared::Flag) -> Self {
+        polling.set(true);
         PollMark(polling)
     }
 }
@@ -450,7 +527,7 @@ impl<'a> PollMark<'a> {
 impl Drop for PollMark<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.0.store(false, Relaxed);
+        self.0.set(false);
     }
 }
 
@@ -462,12 +539,12 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
         if depth.panicked() {
             return Exit::Panicked;
         }
-        match &*self.value.lock().unwrap_or_else(PoisonError::into_inner) {
+        self.value.with(|slot| match slot {
             Some(value) if failed(value) => Exit::Failed,
             Some(_) => Exit::Returned,
-            None if !self.polling.load(Relaxed) => Exit::Cancelled,
+            None if !self.polling.get() => Exit::Cancelled,
             None => depth.empty_exit(),
-        }
+        })
     }
 
     #[inline]
@@ -477,32 +554,29 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
 
     #[inline]
     fn has_value(self) -> bool {
-        self.value
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.is_returning()
     }
 
     #[inline]
     fn with_value(self, hook: impl FnOnce(&mut R)) {
-        if let Some(value) = &mut *self.value.lock().unwrap_or_else(PoisonError::into_inner) {
-            hook(value);
-        }
+        self.value.with(|slot| {
+            if let Some(value) = slot {
+                hook(value);
+            }
+        });
     }
 
     #[inline]
     fn map_value(self, map: impl FnOnce(R) -> R) {
-        let taken = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(value) = taken {
+        if let Some(value) = self.value.with(Option::take) {
             let mapped = map(value);
-            *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(mapped);
+            self.value.with(|slot| *slot = Some(mapped));
         }
     }
 
     #[inline]
     fn discard_value(self) {
-        let value = self.value.lock().unwrap_or_else(PoisonError::into_inner).take();
-        drop_quietly(value);
+        drop_quietly(self.value.with(Option::take));
     }
 }
 
