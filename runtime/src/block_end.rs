@@ -94,7 +94,7 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
         kind,
         armed: true,
         #[cfg(feature = "tracing")]
-        started: trace::wanted().then(|| started(scope)),
+        started: if trace::may_be_wanted() { started(scope) } else { None },
         site: PhantomData,
     }
 }
@@ -102,12 +102,15 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn started<X: Scope>(scope: X) -> (std::time::Instant, Exit) {
+fn started<X: Scope>(scope: X) -> Option<(std::time::Instant, Exit)> {
+    if !trace::wanted() {
+        return None;
+    }
     panic_hook::record_panics();
-    (
+    Some((
         std::time::Instant::now(),
         scope.traced_exit(AfterFrame { panicked: false }),
-    )
+    ))
 }
 
 impl<X: Scope, S> Running<X, S> {

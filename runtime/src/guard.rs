@@ -235,10 +235,16 @@ impl<X: Scope, D: Depth> ExitLabel for Traced<X, D> {
 }
 
 /// Runs an action under the panic policy.
+///
+/// With the `tracing` feature, one load of the global level and a branch
+/// decide between running the action here and [`run_traced`], out of line,
+/// which asks the rest (the callsite's interest), times the action and
+/// handles its panic. The fast path never continues after that call: were
+/// it to, it would keep registers for the call on the fast path too.
 #[inline(always)]
 fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
     #[cfg(feature = "tracing")]
-    if trace::wanted() {
+    if trace::may_be_wanted() {
         run_traced::<S, X, D>(scope, depth, kind, exit, action);
         return;
     }
@@ -247,22 +253,17 @@ fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLab
     }
 }
 
-/// [`run`], timed for its TRACE event: out of line, so that a guard whose
-/// event nobody wants pays one check.
+/// [`run`] when the level lets TRACE events through: runs the action, timed
+/// for its event when a subscriber wants it.
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn run_traced<S, X: Scope, D: Depth>(
-    scope: X,
-    depth: D,
-    kind: Kind,
-    exit: impl ExitLabel,
-    action: impl FnOnce(),
-) {
-    let started = std::time::Instant::now();
-    match unwind::catch_action(action) {
-        None => trace::ran::<S>(kind, exit.get(), started),
-        Some(payload) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
+fn run_traced<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+    let started = trace::wanted().then(std::time::Instant::now);
+    match (unwind::catch_action(action), started) {
+        (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started),
+        (None, None) => {}
+        (Some(payload), _) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
     }
 }
 

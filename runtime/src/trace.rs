@@ -25,18 +25,21 @@ mod imp {
     use std::time::Instant;
     use tracing::Level;
 
-    /// Whether the TRACE event of a deferred action is wanted. The global
-    /// level first: one atomic load, inlined into the guard. The callsite's
-    /// own check (its interest, its registration) is out of line, like the
-    /// timed run it leads to: inlined, they made every guard save registers.
+    /// Whether the TRACE event of a deferred action may be wanted: the
+    /// global level, one load and one branch, inlined into the guard. The
+    /// rest of the decision, [`wanted`], belongs on the out-of-line path it
+    /// leads to: a `false` from it must not return into the guard, where the
+    /// join would make the function keep registers for the cold call on its
+    /// fast path too.
     #[inline(always)]
-    pub(crate) fn wanted() -> bool {
-        tracing::level_enabled!(Level::TRACE) && callsite_enabled()
+    pub(crate) fn may_be_wanted() -> bool {
+        tracing::level_enabled!(Level::TRACE)
     }
 
-    #[cold]
-    #[inline(never)]
-    fn callsite_enabled() -> bool {
+    /// Whether the TRACE event of a deferred action is wanted: the
+    /// callsite's interest (its registration, the subscriber's filter).
+    #[inline]
+    pub(crate) fn wanted() -> bool {
         tracing::enabled!(target: "epilogue", Level::TRACE)
     }
 
@@ -132,4 +135,4 @@ mod imp {
 
 pub(crate) use imp::{action_panicked, recovered};
 #[cfg(feature = "tracing")]
-pub(crate) use imp::{async_action_panicked, ran, skipped, wanted};
+pub(crate) use imp::{async_action_panicked, may_be_wanted, ran, skipped, wanted};
