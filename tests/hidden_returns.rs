@@ -296,6 +296,74 @@ fn a_continue_or_break_hidden_in_a_macro_inside_a_loop() {
     );
 }
 
+/// `ready!` in a `loop` that never breaks: the loop keeps its type (`!`,
+/// here the function's tail), as walkdir's `itry!` in a `while` and
+/// async-lock's `ready!` in a `loop` need.
+#[defer_on_exit]
+fn first_positive(mut next: impl FnMut() -> Poll<u8>) -> Poll<u8> {
+    defer!(|ret| log(format!("returning {ret:?}")));
+    loop {
+        let value = ready!(next());
+        if value > 0 {
+            return Poll::Ready(value);
+        }
+    }
+}
+
+#[test]
+fn ready_in_a_loop_that_never_breaks() {
+    let mut polls = [Poll::Ready(0), Poll::Pending, Poll::Ready(3)].into_iter();
+    assert_eq!(first_positive(|| polls.next().unwrap()), Poll::Pending);
+    assert_eq!(first_positive(|| polls.next().unwrap()), Poll::Ready(3));
+    assert_eq!(events(), ["returning Pending", "returning Ready(3)"]);
+}
+
+/// A macro that hides a `break` with a value.
+macro_rules! zero_ends_with {
+    ($value:expr, $end:expr) => {
+        match $value {
+            0 => break $end,
+            value => value,
+        }
+    };
+}
+
+/// A hidden `break value` in a `loop` whose value is used; a hidden plain
+/// `break` in a `while`; and in a `loop` of type `()`.
+#[defer_on_exit]
+fn scan(values: &[u32]) -> Option<u32> {
+    defer_on_err! { log("ran out") }
+    let mut rest = values.iter();
+    let first_big = loop {
+        let value = zero_ends_with!(*rest.next()?, 1000);
+        if value > 50 {
+            break value;
+        }
+    };
+    let mut small = 0;
+    while let Some(&value) = rest.next() {
+        stop_at!(value, 9);
+        small += some_or_continue!((value < 50).then_some(value));
+    }
+    let mut count = 0;
+    loop {
+        count += 1;
+        stop_at!(count, 3);
+    }
+    Some(first_big + small + count)
+}
+
+#[test]
+fn a_break_hidden_in_a_macro_keeps_its_value_and_the_loops_type() {
+    // 60 is big; 1 + 2 are small (70 is skipped), 9 stops; then count to 3.
+    assert_eq!(scan(&[5, 60, 1, 70, 2, 9, 4]), Some(66));
+    // The zero breaks the first loop with 1000.
+    assert_eq!(scan(&[5, 0, 1]), Some(1004));
+    // No big value: `?` on the exhausted iterator.
+    assert_eq!(scan(&[5, 6]), None);
+    assert_eq!(events(), ["ran out"]);
+}
+
 /// Inside the rest of a block after a borrow-free action.
 #[defer_on_exit]
 fn with_borrow_free_cleanup(limit: usize) -> anyhow::Result<usize> {
@@ -362,4 +430,29 @@ fn a_panic_inside_a_wrapped_macro() {
         "checked a zero"
     );
     assert_eq!(events(), ["defer_on_err on panic"]);
+}
+
+/// A value assigned in a loop before its own `break`, with `ready!` inside
+/// (futures-lite's shape): `ready!` only returns, so the loop gets no other
+/// exit and the value is initialised after it.
+#[defer_on_exit]
+fn assigned_in_loop(mut next: impl FnMut() -> Poll<u8>) -> Poll<u8> {
+    defer!(|ret| log(format!("returning {ret:?}")));
+    let found;
+    loop {
+        let value = ready!(next());
+        if value > 0 {
+            found = value;
+            break;
+        }
+    }
+    Poll::Ready(found * 2)
+}
+
+#[test]
+fn ready_before_an_assignment_and_a_break() {
+    let mut polls = [Poll::Ready(0), Poll::Pending, Poll::Ready(4)].into_iter();
+    assert_eq!(assigned_in_loop(|| polls.next().unwrap()), Poll::Pending);
+    assert_eq!(assigned_in_loop(|| polls.next().unwrap()), Poll::Ready(8));
+    assert_eq!(events(), ["returning Pending", "returning Ready(8)"]);
 }

@@ -131,6 +131,18 @@ pub(crate) fn wraps(mac: &syn::Macro, statement: bool) -> bool {
     !(jumps_or_awaits(&mac.tokens) || (statement && defines_names(&mac.tokens)))
 }
 
+/// Whether a wrapped invocation inside a loop could hide a `break` or a
+/// `continue` of it. Not one of the macros known to return and nothing
+/// else: carrying a jump out of the closure gives the user's loop an exit
+/// that the borrow checker takes as possible (a value assigned before the
+/// loop's own `break` is then "possibly uninitialized" after it).
+pub(crate) fn may_hide_jumps(mac: &syn::Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .map_or(true, |last| !RETURNING.contains(&last.ident.to_string().as_str()))
+}
+
 /// A visible `break`, `continue` or `.await` (even one inside a closure of
 /// the arguments, where it would be harmless: not wrapping leaves a hidden
 /// `return` a compile error, never a silent one).
@@ -197,6 +209,12 @@ pub(crate) fn returned() -> Ident {
 
 /// The wrapper around an invocation (`invocation`, printed as written),
 /// for a function whose early exits have the runtime shape `shape`.
+/// The value a `break` hidden in a wrapped macro left its loop with.
+pub(crate) fn broke(span: Span) -> TokenStream {
+    let broke = Ident::new("__broke", span);
+    quote!(#broke)
+}
+
 pub(crate) fn wrapper(
     invocation: &TokenStream,
     private: &TokenStream,
@@ -231,22 +249,29 @@ pub(crate) fn wrapper(
             )
         }
         Some((continue_, break_)) => {
-            // One pass of a loop of two: a `continue` hidden in the macro
-            // starts the second, a `break` ends the loop.
+            // A loop around the invocation, inside the closure: a `continue`
+            // hidden in the macro starts its second pass, which carries the
+            // `continue` out; a `break` ends it, with the value it has.
+            // Without a hidden `break` that loop never ends: its type is
+            // whatever the user's loop breaks with, which keeps a `loop` of
+            // type `!` or `T` as it was.
             let pass = Ident::new("__pass", span);
+            let broke = broke(span);
             let value_pass = proceed(quote_spanned!(span=> #private::Carried::Value(#value)));
             let hid_continue = proceed(quote_spanned!(span=> #private::Carried::Continue));
-            let hid_break = proceed(quote_spanned!(span=> #private::Carried::Break));
+            let hid_break = proceed(quote_spanned!(span=> #private::Carried::Break(#broke)));
             (
                 quote_spanned! {span=>
-                    for #pass in [false, true] {
+                    let mut #pass = false;
+                    #[allow(unreachable_code, clippy::never_loop)]
+                    let #broke = loop {
                         if #pass {
                             return #hid_continue;
                         }
+                        #pass = true;
                         let #value = #invocation;
-                        #[allow(unreachable_code)]
                         return #value_pass;
-                    }
+                    };
                     #[allow(unreachable_code)]
                     let #with = #hid_break;
                     #with
@@ -254,7 +279,7 @@ pub(crate) fn wrapper(
                 quote_spanned! {span=>
                     ::core::ops::ControlFlow::Continue(#private::Carried::Value(#value)) => #value,
                     ::core::ops::ControlFlow::Continue(#private::Carried::Continue) => #continue_,
-                    ::core::ops::ControlFlow::Continue(#private::Carried::Break) => #break_,
+                    ::core::ops::ControlFlow::Continue(#private::Carried::Break(#broke)) => #break_,
                 },
             )
         }

@@ -48,9 +48,21 @@ pub(crate) enum Mode {
 struct Breakable {
     label: Option<Ident>,
     is_loop: bool,
+    /// A `loop`, whose `break` may carry a value (a `while` or `for` loop's
+    /// may not, not even `()`).
+    breaks_with_value: bool,
     /// How many frames were open when it was entered: a jump to it from
     /// inside more frames leaves the innermost one.
     frames: usize,
+}
+
+/// What kind of breakable a [`Breakable`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BreakableKind {
+    Loop,
+    WhileOrFor,
+    /// A labelled block.
+    Block,
 }
 
 /// Rewrites the body of one function.
@@ -158,6 +170,12 @@ impl<'a> Rewriter<'a> {
             let is_last = stmts.as_slice().is_empty();
             if value && is_last {
                 return self.store_last(stmt, out);
+            }
+            if value && may_be_tail_under_cfg(&stmt, stmts.as_slice()) {
+                if let Stmt::Expr(expr, None) = stmt {
+                    out.push(Stmt::Expr(self.store_expr(expr), None));
+                    continue;
+                }
             }
             if !self.wrap_stmt(&mut stmt, is_last) {
                 self.visit_stmt_mut(&mut stmt);
@@ -441,10 +459,11 @@ impl<'a> Rewriter<'a> {
     }
 
     /// Visits a loop's or a labelled block's body with its label known.
-    fn inside_breakable(&mut self, label: Option<Ident>, is_loop: bool, visit: impl FnOnce(&mut Self)) {
+    fn inside_breakable(&mut self, label: Option<Ident>, kind: BreakableKind, visit: impl FnOnce(&mut Self)) {
         self.breakables.push(Breakable {
             label,
-            is_loop,
+            is_loop: kind != BreakableKind::Block,
+            breaks_with_value: kind == BreakableKind::Loop,
             frames: self.frames.len(),
         });
         visit(self);
@@ -516,17 +535,31 @@ impl<'a> Rewriter<'a> {
             .breakables
             .iter()
             .rposition(|breakable| breakable.is_loop)
+            .filter(|_| hidden::may_hide_jumps(mac))
             .map(|breakable| {
                 let unit = quote_spanned!(span=> ());
-                let mut jump = |is_continue| {
-                    let target = Target {
-                        breakable,
-                        is_continue,
-                        has_value: false,
-                    };
-                    self.jump(target, &unit, span)
+                let continue_ = Target {
+                    breakable,
+                    is_continue: true,
+                    has_value: false,
                 };
-                (jump(true), jump(false))
+                let continue_ = self.jump(continue_, &unit, span);
+                // A `break` hidden in the macro carries its value, if any,
+                // out of the closure: in a `loop`, the user's loop breaks
+                // with it, so that its type is what it was.
+                let breaks_with_value = self.breakables[breakable].breaks_with_value;
+                let break_ = Target {
+                    breakable,
+                    is_continue: false,
+                    has_value: breaks_with_value,
+                };
+                let broke = if breaks_with_value {
+                    hidden::broke(span)
+                } else {
+                    unit
+                };
+                let break_ = self.jump(break_, &broke, span);
+                (continue_, break_)
             });
         let exits = hidden::Exits { leave, jumps };
         Some(hidden::wrapper(
@@ -618,26 +651,26 @@ impl VisitMut for Rewriter<'_> {
             Expr::ForLoop(for_) => {
                 self.visit_expr_mut(&mut for_.expr);
                 let label = for_.label.as_ref().map(|label| label.name.ident.clone());
-                self.inside_breakable(label, true, |rewriter| {
+                self.inside_breakable(label, BreakableKind::WhileOrFor, |rewriter| {
                     rewriter.visit_block_mut(&mut for_.body);
                 });
             }
             Expr::While(while_) => {
                 let label = while_.label.as_ref().map(|label| label.name.ident.clone());
-                self.inside_breakable(label, true, |rewriter| {
+                self.inside_breakable(label, BreakableKind::WhileOrFor, |rewriter| {
                     rewriter.visit_expr_mut(&mut while_.cond);
                     rewriter.visit_block_mut(&mut while_.body);
                 });
             }
             Expr::Loop(loop_) => {
                 let label = loop_.label.as_ref().map(|label| label.name.ident.clone());
-                self.inside_breakable(label, true, |rewriter| {
+                self.inside_breakable(label, BreakableKind::Loop, |rewriter| {
                     rewriter.visit_block_mut(&mut loop_.body);
                 });
             }
             Expr::Block(block) if block.label.is_some() => {
                 let label = block.label.as_ref().map(|label| label.name.ident.clone());
-                self.inside_breakable(label, false, |rewriter| {
+                self.inside_breakable(label, BreakableKind::Block, |rewriter| {
                     rewriter.visit_block_mut(&mut block.block);
                 });
             }
@@ -657,4 +690,26 @@ impl VisitMut for Rewriter<'_> {
     }
 
     fn visit_item_mut(&mut self, _item: &mut syn::Item) {}
+}
+
+/// Whether a statement before a block's tail is the real tail once `#[cfg]`
+/// removed the ones after it: it and every statement after it are
+/// expressions without `;`, each under a `#[cfg]` (`#[cfg(unix)] { a }
+/// #[cfg(not(unix))] { b }`). The value of each is stored; the build keeps
+/// one.
+fn may_be_tail_under_cfg(stmt: &Stmt, after: &[Stmt]) -> bool {
+    let under_cfg = |stmt: &Stmt| {
+        let Stmt::Expr(expr, None) = stmt else {
+            return false;
+        };
+        let attrs = match expr {
+            Expr::Block(block) => &block.attrs,
+            Expr::If(if_) => &if_.attrs,
+            Expr::Match(match_) => &match_.attrs,
+            Expr::Unsafe(unsafe_) => &unsafe_.attrs,
+            _ => return false,
+        };
+        attrs.iter().any(|attr| attr.path().is_ident("cfg"))
+    };
+    under_cfg(stmt) && after.iter().all(under_cfg)
 }

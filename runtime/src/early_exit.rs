@@ -27,13 +27,14 @@ pub struct MacroValue<T>(T);
 
 /// A wrapped macro inside a loop: its value, or the unlabelled `continue`
 /// or `break` it hid, which the expansion carries out of the closure.
-pub enum Carried<T> {
+pub enum Carried<T, B> {
     /// The macro's value.
     Value(T),
     /// The macro hid a `continue`.
     Continue,
-    /// The macro hid a `break`.
-    Break,
+    /// The macro hid a `break`, with this value (`()` for a plain `break`,
+    /// and the loop's type when nothing breaks).
+    Break(B),
 }
 
 /// A return type's early exits: the type a wrapped macro's closure returns
