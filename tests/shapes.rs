@@ -306,3 +306,45 @@ mod path_forms {
         assert_eq!(events(), ["fully qualified defer_on_err", "qualified defer"]);
     }
 }
+
+/// The body's value from one of several blocks under `#[cfg]`: the build
+/// keeps one, which may be the one before the syntactic tail (fixedbitset's
+/// `Block::is_empty` picks its block by target feature).
+#[defer_on_exit]
+fn tail_under_cfg(x: u8) -> bool {
+    defer!(|ret| log(format!("returning {ret}")));
+    #[cfg(all())]
+    {
+        x == 0
+    }
+    #[cfg(any())]
+    {
+        x == 1
+    }
+}
+
+/// The same with the kept block last, and an `if` among them.
+#[defer_on_exit]
+fn tail_under_cfg_last(x: u8) -> Result<u8, String> {
+    defer_on_err! { log("failed") }
+    #[cfg(any())]
+    {
+        Ok(x)
+    }
+    #[cfg(all())]
+    if x > 1 {
+        Ok(x)
+    } else {
+        Err(format!("{x} is too small"))
+    }
+}
+
+#[test]
+fn a_tail_chosen_by_cfg() {
+    assert!(tail_under_cfg(0));
+    assert!(!tail_under_cfg(1));
+    assert_eq!(events(), ["returning true", "returning false"]);
+    assert_eq!(tail_under_cfg_last(2), Ok(2));
+    assert_eq!(tail_under_cfg_last(1), Err("1 is too small".into()));
+    assert_eq!(events(), ["failed"]);
+}
