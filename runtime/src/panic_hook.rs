@@ -57,6 +57,9 @@ thread_local! {
     /// Set while one of epilogue's hooks handles a panic on this thread (see
     /// [`EpilogueHook::call`]).
     static IN_HOOK: Cell<bool> = const { Cell::new(false) };
+    /// Set while this thread installs the hook. Installing allocates, and a
+    /// `#[global_allocator]` whose `alloc` is a boundary comes back here.
+    static INSTALLING_HERE: Cell<bool> = const { Cell::new(false) };
 }
 
 struct ThreadState {
@@ -242,15 +245,20 @@ fn install() -> bool {
     if INSTALLED.load(Ordering::Acquire) {
         return true;
     }
-    if thread::panicking() {
+    // Re-entered from the allocation of the installation itself (a boundary
+    // in a global allocator): waiting for the lock this thread holds would
+    // never end. That boundary runs uncounted, as while unwinding.
+    if thread::panicking() || INSTALLING_HERE.get() {
         return false;
     }
     let _installing = INSTALLING.lock().unwrap_or_else(PoisonError::into_inner);
+    INSTALLING_HERE.set(true);
     if !INSTALLED.load(Ordering::Acquire) {
         read_environment_once();
         set_epilogues_on_top(panic::take_hook());
         INSTALLED.store(true, Ordering::Release);
     }
+    INSTALLING_HERE.set(false);
     true
 }
 
