@@ -341,7 +341,8 @@ fn scan(values: &[u32]) -> Option<u32> {
         }
     };
     let mut small = 0;
-    while let Some(&value) = rest.next() {
+    while small < 100 {
+        let Some(&value) = rest.next() else { break };
         stop_at!(value, 9);
         small += some_or_continue!((value < 50).then_some(value));
     }

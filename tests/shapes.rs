@@ -313,11 +313,11 @@ mod path_forms {
 #[defer_on_exit]
 fn tail_under_cfg(x: u8) -> bool {
     defer!(|ret| log(format!("returning {ret}")));
-    #[cfg(all())]
+    #[cfg(not(target_pointer_width = "16"))]
     {
         x == 0
     }
-    #[cfg(any())]
+    #[cfg(target_pointer_width = "16")]
     {
         x == 1
     }
@@ -327,11 +327,11 @@ fn tail_under_cfg(x: u8) -> bool {
 #[defer_on_exit]
 fn tail_under_cfg_last(x: u8) -> Result<u8, String> {
     defer_on_err! { log("failed") }
-    #[cfg(any())]
+    #[cfg(target_pointer_width = "16")]
     {
         Ok(x)
     }
-    #[cfg(all())]
+    #[cfg(not(target_pointer_width = "16"))]
     if x > 1 {
         Ok(x)
     } else {

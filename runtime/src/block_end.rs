@@ -94,7 +94,11 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
         kind,
         armed: true,
         #[cfg(feature = "tracing")]
-        started: if trace::may_be_wanted() { started(scope) } else { None },
+        started: if trace::may_be_wanted() {
+            started(scope)
+        } else {
+            None
+        },
         site: PhantomData,
     }
 }

@@ -258,7 +258,13 @@ fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLab
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn run_traced<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+fn run_traced<S, X: Scope, D: Depth>(
+    scope: X,
+    depth: D,
+    kind: Kind,
+    exit: impl ExitLabel,
+    action: impl FnOnce(),
+) {
     let started = trace::wanted().then(std::time::Instant::now);
     match (unwind::catch_action(action), started) {
         (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started),
