@@ -19,7 +19,7 @@ use crate::return_type::ReturnType;
 use crate::rewrite::{Mode, Rewriter};
 use crate::root::Root;
 use crate::wrapped::Located;
-use crate::{boundary, coerce, returned_closures, scan, slot};
+use crate::{boundary, coerce, returned_closures, scan, slot, unparsed};
 
 /// What to expand.
 #[derive(Default)]
@@ -67,6 +67,15 @@ impl Plan {
 }
 
 /// The entry point of both attributes.
+/// The runtime's path the arguments give, if they parse.
+fn root_of(attr: Attr, args: TokenStream) -> Root {
+    let root = match attr {
+        Attr::DeferOnExit => DeferArgs::parse(args).ok().and_then(|args| args.root),
+        Attr::Recover => RecoverArgs::parse(args).ok().and_then(|args| args.root),
+    };
+    root.map_or_else(Root::default_root, |(_, root)| root)
+}
+
 /// `#[recover]` in a crate that turned off the runtime's `std` feature (which
 /// turns on this crate's).
 const RECOVER_NEEDS_STD: &str = "`#[recover]` needs epilogue's `std` feature: catching a panic takes \
@@ -80,7 +89,9 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
             let error = error.to_compile_error();
             return quote!(#error #item);
         }
-        Err(None) => return item,
+        // Not parsed: most likely being typed. rustc reports the syntax
+        // error; the deferred statements must add nothing to it.
+        Err(None) => return unparsed::as_written(item, &root_of(attr, args).private()),
     };
     let mut errors = Errors::default();
     let mut plan = Plan::default();

@@ -27,7 +27,8 @@
 //! - `boundary`: `#[recover]`'s `catch_unwind`; `coerce`: return-site
 //!   coercions for a body moved into an `async` block;
 //! - `names`: the identifiers the expansion introduces; `errors`: collecting
-//!   errors.
+//!   errors; `unparsed`: a function whose body does not parse (yet), given
+//!   back as written.
 
 mod args;
 mod borrows;
@@ -52,6 +53,7 @@ mod root;
 mod scan;
 mod slot;
 mod tail;
+mod unparsed;
 mod wrapped;
 
 #[cfg(test)]

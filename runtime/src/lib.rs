@@ -13,6 +13,7 @@
 #![doc(html_root_url = "https://docs.rs/epilogue/0.1.0")]
 
 // Modules, each importing only from those listed before it:
+// - `unparsed`: what a function whose body did not parse is given;
 // - `site`: the annotated function's name, from the site closure's type;
 // - `unwind`: catching, resuming and seeing a panic, where there is `std`;
 // - `payload`: panic payloads (their message, dropping one quietly);
@@ -54,6 +55,7 @@ mod site;
 mod slot;
 #[cfg(feature = "std")]
 mod trace;
+mod unparsed;
 mod unwind;
 
 #[cfg(feature = "std")]
@@ -128,6 +130,7 @@ pub mod __private {
         AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
         StoreResidual, Stores, TopBlock,
     };
+    pub use crate::unparsed::unparsed_body;
     #[cfg(feature = "std")]
     pub use crate::{FromPanic, Panic};
     pub use core::pin::pin;
@@ -158,13 +161,16 @@ pub mod __private {
 
     #[doc(hidden)]
     pub use crate::__epilogue_classifier as classifier;
+    #[doc(hidden)]
+    pub use crate::__epilogue_unparsed as unparsed;
 }
 
 #[cfg(test)]
 mod tests {
     /// The modules in the order of the map at the top of this file, with
     /// their sources.
-    const MODULES: [(&str, &str); 16] = [
+    const MODULES: [(&str, &str); 17] = [
+        ("unparsed", include_str!("unparsed.rs")),
         ("site", include_str!("site.rs")),
         ("unwind", include_str!("unwind.rs")),
         ("payload", include_str!("payload.rs")),
