@@ -166,6 +166,98 @@ fn flush_and_close(flush_fails: bool) -> Result<u32, String> {
     Ok(4096)
 }
 
+// 12. A cleanup may use what the rest of its block keeps using: it borrows
+//     nothing until it runs, and sees the variable as the body left it.
+//     Go's `f := open(); defer f.Close(); write(f)`.
+#[defer_on_exit]
+fn write_report(rows: &[&str]) -> Result<usize, String> {
+    let mut buffer = String::new();
+    defer! { say(format!("cleanup sees {} buffered bytes", buffer.len())) }
+    for row in rows {
+        if row.is_empty() {
+            return Err("an empty row".into());
+        }
+        buffer.push_str(row);
+        buffer.push('\n');
+    }
+    Ok(buffer.len())
+}
+
+// 13. In an async fn a cleanup can await: `defer!(async { … })` runs on
+//     every normal exit of its block, and an async hook can turn `Ok` into
+//     `Err` when its flush fails (a panic or a cancellation cannot await:
+//     pair it with a plain defer_on_err! for those).
+#[defer_on_exit]
+async fn upload(chunks: u32, flush_fails: bool) -> Result<u32, String> {
+    defer!(async {
+        YieldOnce::default().await;
+        say("async cleanup: connection closed");
+    });
+    defer_on_err! { say("defer_on_err!: upload failed, partial upload discarded") }
+    defer!(async |ret| {
+        YieldOnce::default().await;
+        say(format!("async hook: flushed, the body returned {ret:?}"));
+        if flush_fails && ret.is_ok() {
+            *ret = Err("flush failed".into());
+        }
+    });
+    say(format!("sending {chunks} chunks"));
+    Ok(chunks)
+}
+
+// 14. A return hidden in another macro (anyhow's bail! and ensure!, ready!,
+//     a crate's own itry!) is seen by hooks and defer_on_err! like a written
+//     one.
+#[defer_on_exit]
+fn load_settings(text: &str) -> anyhow::Result<u16> {
+    defer_on_err! { say("defer_on_err!: keeping the previous settings") }
+    if text.is_empty() {
+        anyhow::bail!("no settings given");
+    }
+    let port: u16 = text.parse()?;
+    anyhow::ensure!(port >= 1024, "port {port} is privileged");
+    Ok(port)
+}
+
+// 15. Capturing the error: defer_on_err!(|err| …) runs on every `Err` exit
+//     with `err: &mut E`; `map_err` puts context on the error the function
+//     returns, built only on the error path (Zig's `errdefer |err|`).
+#[defer_on_exit(map_err = |err| err.context(format!("loading profile {name:?}")))]
+fn load_profile(name: &str, text: &str) -> anyhow::Result<u16> {
+    defer_on_err!(|err| say(format!("defer_on_err!(|err|) sees: {err}")));
+    let age: u16 = text.parse()?;
+    Ok(age)
+}
+
+/// A future that is pending once, then ready: an await that really
+/// suspends.
+#[derive(Default)]
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
+/// Polls a future to its end: the smallest executor.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
 /// A future that is never ready, standing in for a slow download.
 struct Pending;
 
@@ -290,6 +382,57 @@ fn main() {
 
     section(
         12,
+        "a cleanup may use what the block keeps using",
+        "It borrows nothing until it runs: open, defer the close, keep writing.",
+    );
+    say(format!(
+        "write_report(two rows) = {:?}",
+        write_report(&["a", "bb"])
+    ));
+    say(format!(
+        "write_report(an empty row) = {:?}",
+        write_report(&["a", ""])
+    ));
+
+    section(
+        13,
+        "async fn: cleanups that await",
+        "Awaited on every normal exit, last registered first, with the sync ones.",
+    );
+    say(format!("upload(3, ok) = {:?}", block_on(upload(3, false))));
+    say(format!(
+        "upload(3, flush fails) = {:?}",
+        block_on(upload(3, true))
+    ));
+
+    section(
+        14,
+        "a return hidden in bail! or ensure! is seen like a written one",
+        "defer_on_err! runs for each; before, hidden returns were compile errors.",
+    );
+    for text in ["8080", "", "80"] {
+        say(format!(
+            "load_settings({text:?}) = {:?}",
+            load_settings(text).map_err(|error| error.to_string())
+        ));
+    }
+
+    section(
+        15,
+        "capturing the error, and context for it",
+        "defer_on_err!(|err| ...) reads it; map_err adds context on the error path only.",
+    );
+    say(format!(
+        "load_profile(\"ann\", \"x\") = {:?}",
+        load_profile("ann", "x").map_err(|error| format!("{error:#}"))
+    ));
+    say(format!(
+        "load_profile(\"bob\", \"42\") = {:?}",
+        load_profile("bob", "42").ok()
+    ));
+
+    section(
+        16,
         "misuse is a compile error that says what to do",
         "A `return` inside a cleanup, as rustc reports it (ui-tests/fail has them all):",
     );
@@ -299,7 +442,9 @@ fn main() {
 
     println!(
         "\nThat's the tour. Real programs: `cargo run --example NAME` with file_copy, transaction, \
-         ffi_boundary, worker, http_handler or tracing_demo. `cargo test --workspace` runs the test suite."
+         async_writer, async_transaction, ffi_boundary, worker, http_handler or tracing_demo. \
+         Without std (`default-features = false`), every deferred form works in #![no_std] code. \
+         `cargo test --workspace` runs the test suite."
     );
 }
 
@@ -375,6 +520,43 @@ mod tests {
             ],
         ];
         for sequence in sequences {
+            assert!(
+                in_order(&lines, sequence),
+                "not in order: {sequence:#?}\nin {lines:#?}"
+            );
+        }
+        let later: &[&[&str]] = &[
+            &[
+                "cleanup sees 5 buffered bytes",
+                "write_report(two rows) = Ok(5)",
+                "cleanup sees 2 buffered bytes",
+                "write_report(an empty row) = Err(\"an empty row\")",
+            ],
+            &[
+                "sending 3 chunks",
+                "async hook: flushed, the body returned Ok(3)",
+                "async cleanup: connection closed",
+                "upload(3, ok) = Ok(3)",
+                "sending 3 chunks",
+                "async hook: flushed, the body returned Ok(3)",
+                "defer_on_err!: upload failed, partial upload discarded",
+                "async cleanup: connection closed",
+                "upload(3, flush fails) = Err(\"flush failed\")",
+            ],
+            &[
+                "load_settings(\"8080\") = Ok(8080)",
+                "defer_on_err!: keeping the previous settings",
+                "load_settings(\"\") = Err(\"no settings given\")",
+                "defer_on_err!: keeping the previous settings",
+                "load_settings(\"80\") = Err(\"port 80 is privileged\")",
+            ],
+            &[
+                "defer_on_err!(|err|) sees: invalid digit found in string",
+                "load_profile(\"ann\", \"x\") = Err(\"loading profile \\\"ann\\\": invalid digit found in string\")",
+                "load_profile(\"bob\", \"42\") = Some(42)",
+            ],
+        ];
+        for sequence in later {
             assert!(
                 in_order(&lines, sequence),
                 "not in order: {sequence:#?}\nin {lines:#?}"
