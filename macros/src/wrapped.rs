@@ -7,7 +7,11 @@
 //!
 //! - `#[tracing::instrument]` on an `async fn` moves the body into
 //!   `let __tracing_instrument_future = async move { …; { BODY } };` and
-//!   awaits that future, instrumented;
+//!   awaits that future, instrumented; with `err` or `ret`, the future's
+//!   last statement is `match async move { …; { BODY } }.await { … }`;
+//! - `#[tracing::instrument(err)]` (or `ret`) on a synchronous function
+//!   moves it into a closure it calls and matches on:
+//!   `match (move || { if false { …__tracing_attr_fake_return… } { BODY } })() { … }`;
 //! - `#[async_trait]` turns `async fn` into a plain `fn` returning
 //!   `Pin<Box<dyn Future>>` whose body is
 //!   `Box::pin(async move { …; let __ret: R = BODY; __ret })`;
@@ -15,10 +19,11 @@
 //!   that starts with `let body = async BODY;` and ends in a block that
 //!   returns `runtime.block_on(body)`.
 //!
-//! The user's `BODY` is then what the expansion treats as an `async fn`'s
-//! body, with the output type those attributes give it. (Synchronous
-//! `#[tracing::instrument]` needs nothing: its body's value is the tail of
-//! nested blocks, which the tail store reaches.)
+//! The user's `BODY` is then what the expansion treats as the function's
+//! body (an `async fn`'s, but for the closure), with the output type those
+//! attributes give it. (Synchronous `#[tracing::instrument]` without `err`
+//! or `ret` needs nothing: its body's value is the tail of nested blocks,
+//! which the tail store reaches.)
 
 use quote::ToTokens;
 use syn::{Block, Expr, Pat, Stmt, Type};
@@ -38,6 +43,9 @@ pub(crate) enum Located {
     /// that `#[tokio::main]` or `#[tokio::test]` made synchronous; the
     /// function keeps its return type.
     Tokio { stmt: usize },
+    /// The last block of the closure that `#[tracing::instrument(err)]`
+    /// calls in the `match` at this statement of a synchronous function.
+    InstrumentedClosure { stmt: usize },
 }
 
 impl Located {
@@ -50,6 +58,8 @@ impl Located {
             return Located::AsyncTrait { stmt, output };
         } else if let Some(stmt) = tokio(block) {
             return Located::Tokio { stmt };
+        } else if let Some(stmt) = instrumented_closure(block) {
+            return Located::InstrumentedClosure { stmt };
         }
         Located::Function
     }
@@ -65,10 +75,10 @@ impl Located {
                 let Some(Expr::Async(future)) = local.init.as_mut().map(|init| &mut *init.expr) else {
                     unreachable!("checked by `find`")
                 };
-                let Some(Stmt::Expr(Expr::Block(body), None)) = future.block.stmts.last_mut() else {
+                let Some(body) = instrumented_body(&mut future.block) else {
                     unreachable!("checked by `find`")
                 };
-                &mut body.block
+                body
             }
             Located::Tokio { stmt } => {
                 let Some(Stmt::Local(local)) = block.stmts.get_mut(*stmt) else {
@@ -78,6 +88,18 @@ impl Located {
                     unreachable!("checked by `find`")
                 };
                 &mut future.block
+            }
+            Located::InstrumentedClosure { stmt } => {
+                let Some(closure) = block.stmts.get_mut(*stmt).and_then(called_closure) else {
+                    unreachable!("checked by `find`")
+                };
+                let Expr::Block(closure_block) = &mut *closure.body else {
+                    unreachable!("checked by `find`")
+                };
+                let Some(Stmt::Expr(Expr::Block(body), None)) = closure_block.block.stmts.last_mut() else {
+                    unreachable!("checked by `find`")
+                };
+                &mut body.block
             }
             Located::AsyncTrait { stmt, .. } => {
                 let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else {
@@ -99,7 +121,7 @@ impl Located {
 
     /// Whether the body runs inside a future.
     pub(crate) fn is_async(&self, fn_is_async: bool) -> bool {
-        fn_is_async || !matches!(self, Located::Function)
+        fn_is_async || !matches!(self, Located::Function | Located::InstrumentedClosure { .. })
     }
 }
 
@@ -116,8 +138,87 @@ fn instrumented(block: &Block) -> Option<usize> {
         let Some(Expr::Async(future)) = local.init.as_ref().map(|init| &*init.expr) else {
             return false;
         };
-        matches!(future.block.stmts.last(), Some(Stmt::Expr(Expr::Block(body), None)) if body.label.is_none())
+        // Checked on a copy: the search below needs a mutable block.
+        syn::parse2::<Block>(future.block.to_token_stream())
+            .is_ok_and(|mut copy| instrumented_body(&mut copy).is_some())
     })
+}
+
+/// In the future of `#[tracing::instrument]`: its last block, or with `err`
+/// or `ret` the last block of the future it matches on.
+fn instrumented_body(future: &mut Block) -> Option<&mut Block> {
+    match future.stmts.last_mut()? {
+        Stmt::Expr(Expr::Block(body), None) if body.label.is_none() => Some(&mut body.block),
+        Stmt::Expr(Expr::Match(matched), None) => {
+            let Expr::Await(awaited) = &mut *matched.expr else {
+                return None;
+            };
+            let Expr::Async(inner) = &mut *awaited.base else {
+                return None;
+            };
+            let [marker, Stmt::Expr(Expr::Block(body), None)] = &mut inner.block.stmts[..] else {
+                return None;
+            };
+            let is_tracings = marker
+                .to_token_stream()
+                .to_string()
+                .contains("__tracing_attr_fake_return");
+            (is_tracings && body.label.is_none()).then_some(&mut body.block)
+        }
+        _ => None,
+    }
+}
+
+/// `match (move || { if false { …__tracing_attr_fake_return… } { BODY } })() { … }`:
+/// the statement's index.
+fn instrumented_closure(block: &Block) -> Option<usize> {
+    let stmt = block.stmts.len().checked_sub(1)?;
+    let closure = called_closure_ref(&block.stmts[stmt])?;
+    let Expr::Block(closure_block) = &*closure.body else {
+        return None;
+    };
+    let [marker, Stmt::Expr(Expr::Block(body), None)] = &closure_block.block.stmts[..] else {
+        return None;
+    };
+    let is_tracings = marker
+        .to_token_stream()
+        .to_string()
+        .contains("__tracing_attr_fake_return");
+    (is_tracings && body.label.is_none()).then_some(stmt)
+}
+
+/// The closure of `match (move || { … })() { … }`.
+fn called_closure_ref(stmt: &Stmt) -> Option<&syn::ExprClosure> {
+    let Stmt::Expr(Expr::Match(matched), None) = stmt else {
+        return None;
+    };
+    let Expr::Call(call) = &*matched.expr else {
+        return None;
+    };
+    let Expr::Paren(paren) = &*call.func else {
+        return None;
+    };
+    match &*paren.expr {
+        Expr::Closure(closure) if call.args.is_empty() => Some(closure),
+        _ => None,
+    }
+}
+
+/// [`called_closure_ref`], mutably.
+fn called_closure(stmt: &mut Stmt) -> Option<&mut syn::ExprClosure> {
+    let Stmt::Expr(Expr::Match(matched), None) = stmt else {
+        return None;
+    };
+    let Expr::Call(call) = &mut *matched.expr else {
+        return None;
+    };
+    let Expr::Paren(paren) = &mut *call.func else {
+        return None;
+    };
+    match &mut *paren.expr {
+        Expr::Closure(closure) => Some(closure),
+        _ => None,
+    }
 }
 
 /// `Box::pin(async move { …; let __ret: R = BODY; __ret })`, or

@@ -589,3 +589,121 @@ fn a_return_hidden_in_a_macro_is_classified_as_written() {
     });
     assert_eq!(summaries(&events), ["defer_on_err/failed"]);
 }
+
+/// Runs `f` with a recording subscriber on this thread; returns every event.
+fn record_all(f: impl FnOnce()) -> Vec<Recorded> {
+    let recorder = Recorder::default();
+    let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    tracing::subscriber::with_default(subscriber, f);
+    let events = recorder.0.lock().unwrap().clone();
+    events
+}
+
+#[tracing::instrument(err)]
+#[defer_on_exit(map_err = |err| format!("loading {name}: {err}"))]
+fn load_instrumented_outside(name: &str, fail: bool) -> Result<u32, String> {
+    defer_on_err!(|err| err.push('!'));
+    if fail {
+        return Err("not found".into());
+    }
+    Ok(1)
+}
+
+#[defer_on_exit(map_err = |err| format!("loading {name}: {err}"))]
+#[tracing::instrument(err)]
+fn load_instrumented_inside(name: &str, fail: bool) -> Result<u32, String> {
+    defer_on_err!(|err| err.push('!'));
+    if fail {
+        return Err("not found".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn instrument_err_records_the_error_map_err_made_in_either_order() {
+    for (function, load) in [
+        (
+            "load_instrumented_outside",
+            load_instrumented_outside as fn(&str, bool) -> Result<u32, String>,
+        ),
+        ("load_instrumented_inside", load_instrumented_inside),
+    ] {
+        let events = record_all(|| {
+            assert_eq!(load("cfg", false), Ok(1));
+            assert_eq!(load("cfg", true), Err("loading cfg: not found!".into()));
+        });
+        // On success: nothing (no error event, and no TRACE event from
+        // `map_err`, which did not run).
+        let errors: Vec<&Recorded> = events
+            .iter()
+            .filter(|event| event.level == tracing::Level::ERROR)
+            .collect();
+        assert_eq!(errors.len(), 1, "{function}: one error event");
+        assert_eq!(
+            errors[0].field("error"),
+            Some("loading cfg: not found!"),
+            "{function}"
+        );
+        assert_eq!(errors[0].spans, [function]);
+        let actions: Vec<String> = events
+            .iter()
+            .filter(|event| event.target == "epilogue")
+            .map(Recorded::summary)
+            .collect();
+        assert_eq!(actions, ["defer_on_err/failed", "map_err/failed"], "{function}");
+    }
+}
+
+#[tracing::instrument(err)]
+#[defer_on_exit(map_err = |err| format!("sending {name}: {err}"))]
+async fn send_instrumented_outside(name: &str, fail: bool) -> Result<u32, String> {
+    defer_on_err!(|err| err.push('!'));
+    defer!(async { std::future::ready(()).await });
+    if fail {
+        return Err("refused".into());
+    }
+    Ok(1)
+}
+
+#[defer_on_exit(map_err = |err| format!("sending {name}: {err}"))]
+#[tracing::instrument(err, ret)]
+async fn send_instrumented_inside(name: &str, fail: bool) -> Result<u32, String> {
+    defer_on_err!(|err| err.push('!'));
+    defer!(async { std::future::ready(()).await });
+    if fail {
+        return Err("refused".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn instrument_err_on_an_async_fn_records_the_mapped_error_in_either_order() {
+    let outside = record_all(|| {
+        assert_eq!(
+            block_on(send_instrumented_outside("a", true)),
+            Err("sending a: refused!".into())
+        );
+    });
+    let inside = record_all(|| {
+        assert_eq!(
+            block_on(send_instrumented_inside("a", true)),
+            Err("sending a: refused!".into())
+        );
+    });
+    for (function, events) in [
+        ("send_instrumented_outside", outside),
+        ("send_instrumented_inside", inside),
+    ] {
+        let errors: Vec<&Recorded> = events
+            .iter()
+            .filter(|event| event.level == tracing::Level::ERROR)
+            .collect();
+        assert_eq!(errors.len(), 1, "{function}: one error event");
+        assert_eq!(
+            errors[0].field("error"),
+            Some("sending a: refused!"),
+            "{function}"
+        );
+        assert_eq!(errors[0].spans, [function]);
+    }
+}
