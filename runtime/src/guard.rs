@@ -26,10 +26,11 @@ use core::marker::PhantomData;
 
 use crate::exit::{Exit, Kind};
 use crate::outcome::{HasError, Outcome};
-use crate::slot::{is_failure, Depth, Scope};
-use crate::unwind::{self, Payload};
 #[cfg(feature = "std")]
-use crate::{panic_hook, trace};
+use crate::panic_hook;
+use crate::slot::{is_failure, Depth, Scope};
+use crate::trace;
+use crate::unwind::{self, Payload};
 
 /// A deferred action, waiting for its block to be left.
 ///
@@ -210,6 +211,7 @@ where
 /// The exit a guard ran on, for `tracing` and after a panic: asked only
 /// then, because asking can cost a `thread::panicking()` call.
 trait ExitLabel: Copy {
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     fn get(self) -> Exit;
 }
 
@@ -248,9 +250,99 @@ fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLab
         run_traced::<S, X, D>(scope, depth, kind, exit, action);
         return;
     }
+    #[cfg(all(feature = "std", debug_assertions))]
+    run_debug(&mut Some(action), &Handling::new::<S>(scope, depth, kind, exit));
+    #[cfg(not(all(feature = "std", debug_assertions)))]
     if let Some(payload) = unwind::catch_action(action) {
         panicked::<S, X, D>(scope, depth, kind, exit, payload);
     }
+}
+
+/// [`run`] in a debug build: the action and what its panic needs behind
+/// pointers, so that this, the `catch_unwind` and the panic's handling are
+/// compiled once, not into every guard.
+#[cfg(all(feature = "std", debug_assertions))]
+#[inline(never)]
+fn run_debug(action: &mut dyn unwind::Action, guard: &dyn AfterPanic) {
+    if let Some(payload) = unwind::catch_dyn(action) {
+        panicked_debug(guard, payload);
+    }
+}
+
+/// What handling an action's panic needs from its guard, behind a pointer
+/// in debug builds: there, the handling is compiled once ([`panicked_debug`])
+/// instead of into every guard of every function, which made it most of the
+/// code a debug build generates for a `defer!`. Its implementations are per
+/// scope, depth and label types, which many functions share.
+#[cfg(all(feature = "std", debug_assertions))]
+trait AfterPanic {
+    fn unwinding(&self) -> bool;
+    fn discard_value(&self);
+    fn report(&self) -> trace::Report;
+}
+
+/// The guard's side of [`AfterPanic`].
+#[cfg(all(feature = "std", debug_assertions))]
+struct Handling<X, D, E> {
+    scope: X,
+    depth: D,
+    kind: Kind,
+    exit: E,
+    /// The function's name, for the event.
+    #[cfg(feature = "tracing")]
+    function: fn() -> &'static str,
+}
+
+#[cfg(all(feature = "std", debug_assertions))]
+impl<X, D, E> Handling<X, D, E> {
+    #[inline(always)]
+    #[allow(clippy::extra_unused_type_parameters)] // `S` names the function for `tracing`
+    fn new<S>(scope: X, depth: D, kind: Kind, exit: E) -> Self {
+        Handling {
+            scope,
+            depth,
+            kind,
+            exit,
+            #[cfg(feature = "tracing")]
+            function: crate::site::site_name::<S>,
+        }
+    }
+}
+
+#[cfg(all(feature = "std", debug_assertions))]
+impl<X: Scope, D: Depth, E: ExitLabel> AfterPanic for Handling<X, D, E> {
+    fn unwinding(&self) -> bool {
+        self.depth.unwinding()
+    }
+
+    fn discard_value(&self) {
+        self.scope.discard_value();
+    }
+
+    fn report(&self) -> trace::Report {
+        #[cfg(feature = "tracing")]
+        return trace::Report::with_function(self.function, self.kind, self.exit.get());
+        #[cfg(not(feature = "tracing"))]
+        {
+            let _ = (self.kind, &self.exit);
+            trace::Report
+        }
+    }
+}
+
+/// [`panicked`] behind a pointer, for debug builds.
+#[cfg(all(feature = "std", debug_assertions))]
+#[cold]
+#[inline(never)]
+fn panicked_debug(guard: &dyn AfterPanic, payload: Payload) {
+    // The report first: the exit the action ran on, before this panic
+    // changes it.
+    let report = guard.report();
+    let unwinding = guard.unwinding();
+    if !unwinding {
+        guard.discard_value();
+    }
+    action_panicked(report, unwinding, payload);
 }
 
 /// [`run`] when the level lets TRACE events through: runs the action, timed
@@ -274,30 +366,45 @@ fn run_traced<S, X: Scope, D: Depth>(
 }
 
 #[inline(always)]
+#[cfg_attr(
+    not(feature = "tracing"),
+    allow(clippy::needless_pass_by_value, clippy::extra_unused_type_parameters)
+)]
+#[cfg_attr(
+    all(feature = "std", debug_assertions, not(feature = "tracing")),
+    allow(dead_code)
+)]
 fn panicked<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, payload: Payload) {
-    // The exit the action ran on, before this panic changes it.
-    let exit = exit.get();
+    // What the event reports: the exit the action ran on, before this panic
+    // changes it. Asked only when there are events: the guard's code is
+    // compiled for every function.
+    #[cfg(feature = "tracing")]
+    let report = trace::Report::new::<S>(kind, exit.get());
+    #[cfg(not(feature = "tracing"))]
+    let report = {
+        let _ = (kind, exit);
+        trace::Report
+    };
     let unwinding = depth.unwinding();
     if !unwinding {
         scope.discard_value();
     }
-    action_panicked::<S>(kind, exit, unwinding, payload);
+    action_panicked(report, unwinding, payload);
 }
 
 /// What follows a deferred action's panic: contained while the thread was
-/// already unwinding, propagated when the function was returning.
+/// already unwinding, propagated when the function was returning. Not
+/// generic: one copy serves every guard of every function.
 #[cold]
 #[inline(never)]
-#[cfg_attr(
-    not(feature = "std"),
-    allow(unused_variables, clippy::extra_unused_type_parameters)
-)]
-fn action_panicked<S>(kind: Kind, exit: Exit, unwinding: bool, payload: Payload) {
+fn action_panicked(report: trace::Report, unwinding: bool, payload: Payload) {
     #[cfg(feature = "std")]
     {
         let location = panic_hook::location_of(&*payload);
-        trace::action_panicked::<S>(kind, exit, &*payload, location.as_ref());
+        report.action_panicked(&*payload, location.as_ref());
     }
+    #[cfg(not(feature = "std"))]
+    let _ = report;
     if unwinding {
         unwind::drop_quietly(payload);
     } else {

@@ -32,8 +32,8 @@
 //   frame: async actions, and `map_err`;
 // - `boundary`: `#[recover]`'s boundaries, `catch` and `catch_future`.
 //
-// `payload`, `location`, `panic_hook`, `panic`, `trace` and `boundary` need
-// `std`; the others are `core` only.
+// `payload`, `location`, `panic_hook`, `panic` and `boundary` need `std`;
+// the others are `core` only.
 mod block_end;
 #[cfg(feature = "std")]
 mod boundary;
@@ -53,7 +53,6 @@ mod payload;
 mod question;
 mod site;
 mod slot;
-#[cfg(feature = "std")]
 mod trace;
 mod unparsed;
 mod unwind;

@@ -12,9 +12,13 @@
 //! - ERROR for a recovered panic, its message the panic's: `function`,
 //!   `location` (when known).
 
+#[cfg(feature = "tracing")]
 use crate::exit::{Exit, Kind};
+#[cfg(feature = "std")]
 use crate::location::Location;
+#[cfg(feature = "std")]
 use crate::panic::Panic;
+#[cfg(feature = "std")]
 use std::any::Any;
 
 #[cfg(feature = "tracing")]
@@ -55,7 +59,8 @@ mod imp {
         );
     }
 
-    pub(crate) fn action_panicked<S>(
+    pub(crate) fn action_panicked(
+        function: &str,
         kind: Kind,
         exit: Exit,
         payload: &(dyn Any + Send),
@@ -63,7 +68,7 @@ mod imp {
     ) {
         tracing::error!(
             target: "epilogue",
-            function = site_name::<S>(),
+            function,
             kind = kind.as_str(),
             exit = exit.as_str(),
             location = location.map(tracing::field::display),
@@ -110,29 +115,60 @@ mod imp {
     }
 }
 
-#[cfg(not(feature = "tracing"))]
+#[cfg(all(feature = "std", not(feature = "tracing")))]
 mod imp {
     // Same signatures as with the feature, so callers need no `cfg`.
-    #![allow(
-        clippy::extra_unused_type_parameters,
-        clippy::unused_self,
-        clippy::needless_pass_by_value
-    )]
-    use super::{Any, Exit, Kind, Location, Panic};
-
-    #[inline(always)]
-    pub(crate) fn action_panicked<S>(
-        _kind: Kind,
-        _exit: Exit,
-        _payload: &(dyn Any + Send),
-        _location: Option<&Location>,
-    ) {
-    }
+    #![allow(clippy::needless_pass_by_value)]
+    use super::Panic;
 
     #[inline(always)]
     pub(crate) fn recovered(_panic: &Panic) {}
 }
 
-pub(crate) use imp::{action_panicked, recovered};
+#[cfg(feature = "std")]
+pub(crate) use imp::recovered;
+
+/// What the ERROR event of a deferred action that panicked says besides the
+/// panic: the function, the kind of action and the exit it ran on. Nothing
+/// without the feature, so that the code reporting a panic is not generic
+/// (one copy for every guard) and the guard computes no label for it.
+#[cfg(feature = "tracing")]
+#[derive(Clone, Copy)]
+pub(crate) struct Report {
+    function: fn() -> &'static str,
+    kind: Kind,
+    exit: Exit,
+}
+
+/// See the `tracing` version.
+#[cfg(not(feature = "tracing"))]
+#[derive(Clone, Copy)]
+pub(crate) struct Report;
+
+impl Report {
+    /// The report of an action of function `S`.
+    #[cfg(feature = "tracing")]
+    #[inline(always)]
+    pub(crate) fn new<S>(kind: Kind, exit: Exit) -> Self {
+        Report::with_function(crate::site::site_name::<S>, kind, exit)
+    }
+
+    /// The report of an action of the function `function` names.
+    #[cfg(feature = "tracing")]
+    #[inline(always)]
+    pub(crate) fn with_function(function: fn() -> &'static str, kind: Kind, exit: Exit) -> Self {
+        Report { function, kind, exit }
+    }
+
+    /// The ERROR event of the action's panic.
+    #[cfg(feature = "std")]
+    #[cfg_attr(not(feature = "tracing"), allow(clippy::unused_self))]
+    pub(crate) fn action_panicked(self, payload: &(dyn Any + Send), location: Option<&Location>) {
+        #[cfg(feature = "tracing")]
+        imp::action_panicked((self.function)(), self.kind, self.exit, payload, location);
+        #[cfg(not(feature = "tracing"))]
+        let _ = (payload, location);
+    }
+}
 #[cfg(feature = "tracing")]
 pub(crate) use imp::{async_action_panicked, may_be_wanted, ran, skipped, wanted};

@@ -37,6 +37,11 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Payload> {
 /// through a trait object. (Optimised, the `dyn` call is seen through, but it
 /// keeps the exit slot in memory: +11 instructions a call for a hook.)
 #[inline(always)]
+// Debug builds without `tracing` run actions through `guard::run_debug`.
+#[cfg_attr(
+    all(feature = "std", debug_assertions, not(feature = "tracing")),
+    allow(dead_code)
+)]
 pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
     #[cfg(all(feature = "std", debug_assertions))]
     {
@@ -52,7 +57,7 @@ pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
 /// that its vtable adds one function per action (`dyn FnMut` would add the
 /// `FnOnce` shims too).
 #[cfg(all(feature = "std", debug_assertions))]
-trait Action {
+pub(crate) trait Action {
     fn run_once(&mut self);
 }
 
@@ -67,7 +72,7 @@ impl<F: FnOnce()> Action for Option<F> {
 
 #[cfg(all(feature = "std", debug_assertions))]
 #[inline]
-fn catch_dyn(action: &mut dyn Action) -> Option<Payload> {
+pub(crate) fn catch_dyn(action: &mut dyn Action) -> Option<Payload> {
     catch(|| action.run_once()).err()
 }
 
