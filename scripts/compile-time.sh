@@ -11,9 +11,21 @@
 # 1. Rebuild after `touch src/lib.rs` of crates with 500 small functions
 #    (loop, early `return Err`, `Ok`, plus one fn calling them all; made by
 #    scripts/gen500.py) that differ only in the annotation: none (`plain`),
-#    `#[defer_on_exit]` with one `defer!` and one `defer_on_err!`
-#    (`epilogue`), the same with the `defer!` only (`epilogue-defer`), `#[tracing::instrument(skip_all)]` (`instrument`) and
+#    the two floors of an attribute macro, one that returns its input
+#    untouched (`floor-noop`) and one that parses it with syn and prints it
+#    back (`floor-syn`), `#[defer_on_exit]` with one `defer!` and one
+#    `defer_on_err!` (`epilogue`), the same with the `defer!` only
+#    (`epilogue-defer`), with one borrow-free `defer!` (its action uses a
+#    local the loop mutates after it: `epilogue-borrow-free`),
+#    `#[tracing::instrument(skip_all)]` (`instrument`) and
 #    `scopeguard::defer!` (`scopeguard`, a macro_rules reference).
+#    Two families with baselines of their own (the last column): functions
+#    returning `anyhow::Result` whose early return is `anyhow::ensure!`,
+#    plain (`ensure-plain`), with a hook and a `defer_on_err!`
+#    (`ensure-epilogue`), and the same with the `ensure!` written out as
+#    `if … { return Err(anyhow!(…)) }` (`ensure-written-out`); and `async fn`s
+#    that await a cleanup at each exit, by hand (`async-plain`) or through
+#    one `defer!(async { … })` (`async-epilogue`).
 #    Dependencies are prebuilt; only the 500-fn crate is rebuilt and timed.
 #    Debug (incremental on, cargo's default), debug with CARGO_INCREMENTAL=0
 #    (what CI pays: all codegen redone) and release. Target: epilogue <= 2.5x
@@ -35,7 +47,8 @@
 # edits made to the tree while this runs do not leak into the timings.
 #
 # Rounds: INCR_ROUNDS (default 7), NOINCR_ROUNDS (3), RELEASE_ROUNDS (3),
-# CLEAN_ROUNDS (5). About 10 minutes in all on 2 CPUs.
+# CLEAN_ROUNDS (5). About 30 minutes in all on 2 CPUs. GEN_ONLY="plain …"
+# measures only those 500-fn crates (keep `plain`, the baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The release build of run_all (500 inlined loops) overflows rustc's default
@@ -48,7 +61,12 @@ INCR_ROUNDS=${INCR_ROUNDS:-7}
 NOINCR_ROUNDS=${NOINCR_ROUNDS:-3}
 RELEASE_ROUNDS=${RELEASE_ROUNDS:-3}
 CLEAN_ROUNDS=${CLEAN_ROUNDS:-5}
-GEN_CRATES=(plain epilogue epilogue-defer instrument scopeguard)
+GEN_CRATES=(plain floor-noop floor-syn epilogue-defer epilogue-borrow-free epilogue instrument scopeguard
+    ensure-plain ensure-written-out ensure-epilogue async-plain async-epilogue)
+if [[ -n ${GEN_ONLY:-} ]]; then read -ra GEN_CRATES <<< "$GEN_ONLY"; fi
+# Each variant of a family against the family's own baseline (last column).
+OWN_BASELINES="epilogue-borrow-free=epilogue-defer ensure-written-out=ensure-plain \
+ensure-epilogue=ensure-plain async-epilogue=async-plain"
 DEP_CRATES=(syn-floor syn3-floor epilogue tracing-attributes)
 
 # ---- snapshot of the crate under test -------------------------------------
@@ -115,11 +133,14 @@ time_incr_release() { (cd "$(gen_dir "$1")" && cargo build -q -j2 --release); }
 prep_clean() { (cd "$(dep_dir "$1")" && cargo clean -q 2>/dev/null || true); }
 time_clean() { (cd "$(dep_dir "$1")" && cargo build -q -j2); }
 
-# table NAME BASELINE TITLE [SECOND-BASELINE]
+# table NAME BASELINE TITLE [SECOND-BASELINE] [OWN-BASELINES]
+# OWN-BASELINES: "crate=baseline …", a last column with each such crate's
+# ratio to its own baseline.
 table() {
-    python3 - "$results/$1.txt" "$2" "$3" "${4:-}" <<'EOF'
+    python3 - "$results/$1.txt" "$2" "$3" "${4:-}" "${5:-}" <<'EOF'
 import sys, statistics
-path, base, title, base2 = sys.argv[1:]
+path, base, title, base2, own = sys.argv[1:]
+own = dict(pair.split("=") for pair in own.split())
 rows = {}
 order = []
 for line in open(path):
@@ -132,17 +153,25 @@ for line in open(path):
         order.append(c)
     rows[c][r] = t
 n = len(rows[base])
+own = {c: b for c, b in own.items() if c in rows and b in rows}
+base2 = base2 if base2 in rows else ""
 extra = f" ratio to {base2} [min-max] |" if base2 else ""
+extra += " ratio to own baseline [min-max] |" if own else ""
 print(f"| {title} ({n} rounds) | seconds, median [min-max] | ratio to {base} [min-max] |{extra}")
-print("|---|---:|---:|" + ("---:|" if base2 else ""))
+print("|---|---:|---:|" + ("---:|" if base2 else "") + ("---|" if own else ""))
+
+def ratio(ts, of):
+    rs = [ts[r] / rows[of][r] for r in ts if r in rows[of]]
+    return f"{statistics.median(rs):.2f} [{min(rs):.2f}-{max(rs):.2f}]"
+
 for c in [base] + [c for c in order if c != base]:
     ts = rows[c]
-    ratios = [ts[r] / rows[base][r] for r in ts if r in rows[base]]
     print(f"| {c} | {statistics.median(ts.values()):.2f} [{min(ts.values()):.2f}-{max(ts.values()):.2f}] "
-          f"| {statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}] |", end="")
+          f"| {ratio(ts, base)} |", end="")
     if base2:
-        r2 = [ts[r] / rows[base2][r] for r in ts if r in rows[base2]]
-        print(f" {statistics.median(r2):.2f} [{min(r2):.2f}-{max(r2):.2f}] |", end="")
+        print(f" {ratio(ts, base2)} |", end="")
+    if own:
+        print(f" {ratio(ts, own[c]) + ' (' + own[c] + ')' if c in own else ''} |", end="")
     print()
 EOF
     echo
@@ -172,13 +201,13 @@ echo
 echo "## Compile time ($(nproc) CPUs, $(rustc -V | cut -d' ' -f2), -j2, wall seconds)"
 echo
 if [[ $what == all || $what == report || $what == incr ]] && [[ -s $results/incr-debug.txt ]]; then
-    table incr-debug plain 'rebuild after touch, debug, 500 fns' instrument
+    table incr-debug plain 'rebuild after touch, debug, 500 fns' instrument "$OWN_BASELINES"
 fi
 if [[ $what == all || $what == report || $what == noincr ]] && [[ -s $results/noincr-debug.txt ]]; then
-    table noincr-debug plain 'rebuild after touch, debug, CARGO_INCREMENTAL=0, 500 fns'
+    table noincr-debug plain 'rebuild after touch, debug, CARGO_INCREMENTAL=0, 500 fns' '' "$OWN_BASELINES"
 fi
 if [[ $what == all || $what == report || $what == release ]] && [[ -s $results/incr-release.txt ]]; then
-    table incr-release plain 'rebuild after touch, release, 500 fns'
+    table incr-release plain 'rebuild after touch, release, 500 fns' '' "$OWN_BASELINES"
 fi
 if [[ $what == all || $what == report || $what == clean ]] && [[ -s $results/clean-debug.txt ]]; then
     table clean-debug syn-floor 'clean build of an empty lib depending on, debug' tracing-attributes

@@ -8,17 +8,41 @@ repository's runtime/; compile-time.sh passes a snapshot of it).
 
 Writes, under OUTDIR (normally target/compile-time/):
 
-  gen500/{plain,epilogue,epilogue-defer,instrument,scopeguard}/
+  gen500/<variant>/
       N small functions (default 500), each with a loop, an early
       `return Err(..)` and an `Ok(..)`, plus `run_all` calling every one of
       them. The crates differ only in how each function is annotated:
         plain       nothing
+        floor-noop  an attribute macro that returns its input untouched (the
+                    floor of any attribute: one proc-macro call per function)
+        floor-syn   an attribute macro that parses the function with syn
+                    (`full`, the syn epilogue-macros uses) and prints it back
+                    (the floor of any syn-based attribute)
         epilogue    #[epilogue::defer_on_exit] with one `defer!` and one
                     `defer_on_err!`, both bumping static AtomicU64 counters
         epilogue-defer  the same with only the `defer!` (what the
                     scopeguard crate does)
+        epilogue-borrow-free  one `defer!` whose action uses `acc`, which
+                    the loop after it mutates: the borrow-free form (the rest
+                    of the body in a frame)
         instrument  #[tracing::instrument(skip_all)]
         scopeguard  scopeguard::defer! bumping the same counter (reference)
+      Returns hidden in another macro: functions returning
+      `anyhow::Result<u64>` whose early return is `anyhow::ensure!`:
+        ensure-plain        no annotation (the baseline of the three)
+        ensure-epilogue     #[defer_on_exit] with a hook and a
+                            `defer_on_err!`, the `ensure!` kept (the
+                            attribute wraps it in a closure)
+        ensure-written-out  the same, with the `ensure!` written out as
+                            `if … { return Err(anyhow!(…)) }`
+      Async cleanups: `async fn`s that await an async cleanup at each exit:
+        async-plain     by hand, `cleanup().await` before each return
+        async-epilogue  #[defer_on_exit] with one `defer!(async { cleanup().await })`
+      (their `run_all` is not async: it polls each future once with a no-op
+      waker, and `cleanup()` never waits)
+
+  floor-macros/{noop,syn}/
+      The two proc-macro crates of the floor-* variants.
 
   dep/{epilogue,tracing-attributes,syn-floor,syn3-floor}/
       An empty library that only depends on the crate in its name, for the
@@ -35,35 +59,143 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIME = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else os.path.join(ROOT, "runtime")
 
-VARIANTS = {
-    # name: (dependency lines, crate-level prelude, per-fn attribute, per-fn body prologue)
-    "plain": ("", "", "", ""),
-    "epilogue": (
-        f'epilogue = {{ path = "{RUNTIME}" }}\n',
+# The proc-macro crates of the two floors, written under OUTDIR/floor-macros/.
+FLOOR_MACROS = {
+    "noop": (
         "",
-        "#[epilogue::defer_on_exit]\n",
-        "    defer! { EXITS.fetch_add(1, Relaxed); }\n"
-        "    defer_on_err! { ERRORS.fetch_add(1, Relaxed); }\n",
+        "use proc_macro::TokenStream;\n\n"
+        "/// Returns the item untouched.\n"
+        "#[proc_macro_attribute]\n"
+        "pub fn noop(_attr: TokenStream, item: TokenStream) -> TokenStream {\n"
+        "    item\n"
+        "}\n",
     ),
-    "epilogue-defer": (
-        f'epilogue = {{ path = "{RUNTIME}" }}\n',
-        "",
-        "#[epilogue::defer_on_exit]\n",
-        "    defer! { EXITS.fetch_add(1, Relaxed); }\n",
-    ),
-    "instrument": (
-        'tracing = "0.1"\n',
-        "",
-        "#[tracing::instrument(skip_all)]\n",
-        "",
-    ),
-    "scopeguard": (
-        'scopeguard = "1.2"\n',
-        "",
-        "",
-        "    scopeguard::defer! { EXITS.fetch_add(1, Relaxed); }\n",
+    "syn": (
+        # The syn and quote that epilogue-macros builds with.
+        'proc-macro2 = "1.0.80"\n'
+        'quote = { version = "1.0.35", default-features = false }\n'
+        'syn = { version = "3", default-features = false, features = ["full", "parsing", "printing", "proc-macro"] }\n',
+        "use proc_macro::TokenStream;\n\n"
+        "/// Parses the item with syn and prints it back.\n"
+        "#[proc_macro_attribute]\n"
+        "pub fn roundtrip(_attr: TokenStream, item: TokenStream) -> TokenStream {\n"
+        "    let item = syn::parse_macro_input!(item as syn::Item);\n"
+        "    quote::quote!(#item).into()\n"
+        "}\n",
     ),
 }
+
+ANYHOW_DEP = 'anyhow = "1.0.80"\n'
+
+
+def variants(out):
+    """name: (dependency lines, crate-level prelude, per-fn attribute,
+    per-fn body prologue, function shape, extra per-shape argument)."""
+    epilogue = f'epilogue = {{ path = "{RUNTIME}" }}\n'
+    floors = os.path.join(out, "floor-macros")
+    return {
+        "plain": ("", "", "", "", "sync", ""),
+        "floor-noop": (
+            f'floor-noop = {{ path = "{os.path.join(floors, "noop")}" }}\n',
+            "",
+            "#[floor_noop::noop]\n",
+            "",
+            "sync",
+            "",
+        ),
+        "floor-syn": (
+            f'floor-syn = {{ path = "{os.path.join(floors, "syn")}" }}\n',
+            "",
+            "#[floor_syn::roundtrip]\n",
+            "",
+            "sync",
+            "",
+        ),
+        "epilogue": (
+            epilogue,
+            "",
+            "#[epilogue::defer_on_exit]\n",
+            "    defer! { EXITS.fetch_add(1, Relaxed); }\n"
+            "    defer_on_err! { ERRORS.fetch_add(1, Relaxed); }\n",
+            "sync",
+            "",
+        ),
+        "epilogue-defer": (
+            epilogue,
+            "",
+            "#[epilogue::defer_on_exit]\n",
+            "    defer! { EXITS.fetch_add(1, Relaxed); }\n",
+            "sync",
+            "",
+        ),
+        "epilogue-borrow-free": (
+            epilogue,
+            "pub static LAST: AtomicU64 = AtomicU64::new(0);\n\n",
+            "#[epilogue::defer_on_exit]\n",
+            "",
+            "sync",
+            # after `let mut acc = …;`: the action reads `acc`, which the
+            # loop below keeps mutating
+            "    defer! { LAST.store(acc, Relaxed); }\n",
+        ),
+        "instrument": (
+            'tracing = "0.1"\n',
+            "",
+            "#[tracing::instrument(skip_all)]\n",
+            "",
+            "sync",
+            "",
+        ),
+        "scopeguard": (
+            'scopeguard = "1.2"\n',
+            "",
+            "",
+            "    scopeguard::defer! { EXITS.fetch_add(1, Relaxed); }\n",
+            "sync",
+            "",
+        ),
+        "ensure-plain": (ANYHOW_DEP, "", "", "", "ensure", False),
+        "ensure-epilogue": (
+            epilogue + ANYHOW_DEP,
+            "",
+            "#[epilogue::defer_on_exit]\n",
+            HOOK_AND_ON_ERR,
+            "ensure",
+            False,
+        ),
+        "ensure-written-out": (
+            epilogue + ANYHOW_DEP,
+            "",
+            "#[epilogue::defer_on_exit]\n",
+            HOOK_AND_ON_ERR,
+            "ensure",
+            True,
+        ),
+        "async-plain": ("", ASYNC_PRELUDE, "", "", "async", True),
+        "async-epilogue": (
+            epilogue,
+            ASYNC_PRELUDE,
+            "#[epilogue::defer_on_exit]\n",
+            "    defer!(async { cleanup().await });\n",
+            "async",
+            False,
+        ),
+    }
+
+
+# The hook and `defer_on_err!` of the ensure-* variants with an attribute.
+HOOK_AND_ON_ERR = (
+    "    defer_on_err! { ERRORS.fetch_add(1, Relaxed); }\n"
+    "    defer!(|ret| if ret.is_ok() { EXITS.fetch_add(1, Relaxed); });\n"
+)
+
+# The async cleanup of the async-* variants.
+ASYNC_PRELUDE = (
+    "/// The async cleanup every function awaits on its way out.\n"
+    "pub async fn cleanup() {\n"
+    "    EXITS.fetch_add(1, Relaxed);\n"
+    "}\n\n"
+)
 
 DEPS = {
     "epilogue": f'epilogue = {{ path = "{RUNTIME}" }}\n',
@@ -76,7 +208,7 @@ DEPS = {
 }
 
 
-def manifest(name, deps):
+def manifest(name, deps, proc_macro=False):
     return (
         "[package]\n"
         f'name = "{name}"\n'
@@ -85,12 +217,13 @@ def manifest(name, deps):
         "publish = false\n\n"
         "# Not a member of the /work/main workspace.\n"
         "[workspace]\n\n"
-        "[dependencies]\n"
+        + ("[lib]\nproc-macro = true\n\n" if proc_macro else "")
+        + "[dependencies]\n"
         f"{deps}"
     )
 
 
-def function(i, attribute, prologue):
+def function(i, attribute, prologue, after_let=""):
     # Different constants per function so no two bodies are identical
     # (identical bodies could be merged and make the crate cheaper).
     return (
@@ -98,6 +231,7 @@ def function(i, attribute, prologue):
         f"pub fn step_{i}(input: u64, limit: u64) -> Result<u64, Failure> {{\n"
         f"{prologue}"
         f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"{after_let}"
         f"    for k in 0..limit {{\n"
         f"        acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
         f"        if acc % {(i % 89) + 1013} == {i % 7} {{\n"
@@ -109,7 +243,56 @@ def function(i, attribute, prologue):
     )
 
 
-def library(n, prelude, attribute, prologue):
+def ensure_function(i, attribute, prologue, written_out):
+    """The same function returning `anyhow::Result`, its early return an
+    `anyhow::ensure!` (or, `written_out`, the `if … { return Err(…) }` it
+    stands for)."""
+    if written_out:
+        check = (
+            f"        if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+            f'            return Err(anyhow::anyhow!("step {i} failed at {{acc}}"));\n'
+            f"        }}\n"
+        )
+    else:
+        check = f'        anyhow::ensure!(acc % {(i % 89) + 1013} != {i % 7}, "step {i} failed at {{acc}}");\n'
+    return (
+        f"{attribute}"
+        f"pub fn step_{i}(input: u64, limit: u64) -> anyhow::Result<u64> {{\n"
+        f"{prologue}"
+        f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"    for k in 0..limit {{\n"
+        f"        acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"{check}"
+        f"    }}\n"
+        f"    Ok(acc >> {(i % 5) + 1})\n"
+        f"}}\n\n"
+    )
+
+
+def async_function(i, attribute, prologue, by_hand):
+    """The same function as an `async fn` that awaits `cleanup()` at each
+    exit: by hand before each return, or through the prologue's
+    `defer!(async { … })`."""
+    await_cleanup = "cleanup().await;\n" if by_hand else ""
+    return (
+        f"{attribute}"
+        f"pub async fn step_{i}(input: u64, limit: u64) -> Result<u64, Failure> {{\n"
+        f"{prologue}"
+        f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"    for k in 0..limit {{\n"
+        f"        acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"        if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+        + (f"            {await_cleanup}" if by_hand else "")
+        + f"            return Err(Failure {{ at: {i}, acc }});\n"
+        f"        }}\n"
+        f"    }}\n"
+        + (f"    {await_cleanup}" if by_hand else "")
+        + f"    Ok(acc >> {(i % 5) + 1})\n"
+        f"}}\n\n"
+    )
+
+
+def library(n, prelude, attribute, prologue, shape="sync", extra=""):
     out = [
         "//! Generated by scripts/gen500.py; do not edit.\n",
         "#![allow(clippy::all, unused)]\n\n",
@@ -121,7 +304,24 @@ def library(n, prelude, attribute, prologue):
         prelude,
     ]
     for i in range(n):
-        out.append(function(i, attribute, prologue))
+        if shape == "ensure":
+            out.append(ensure_function(i, attribute, prologue, extra))
+        elif shape == "async":
+            out.append(async_function(i, attribute, prologue, extra))
+        else:
+            out.append(function(i, attribute, prologue, extra))
+    if shape == "async":
+        # Not an `async fn` awaiting all 500 (one state machine with 500
+        # suspension points would cost more than the functions): each future
+        # is polled once, which `cleanup()`, never pending, lets finish.
+        out.append(ASYNC_RUN_ALL)
+        for i in range(n):
+            out.append(
+                f"    match poll_once(step_{i}(input, limit), &mut cx) {{ Some(Ok(v)) => sum = sum.wrapping_add(v), "
+                "Some(Err(_)) => failures += 1, None => {} }\n"
+            )
+        out.append("    (sum, failures)\n}\n")
+        return "".join(out)
     out.append("/// Calls every function; counts the failures.\n")
     out.append("pub fn run_all(input: u64, limit: u64) -> (u64, u32) {\n")
     out.append("    let mut sum = 0u64;\n    let mut failures = 0u32;\n")
@@ -131,6 +331,22 @@ def library(n, prelude, attribute, prologue):
         )
     out.append("    (sum, failures)\n}\n")
     return "".join(out)
+
+
+# The head of the async variants' `run_all`.
+ASYNC_RUN_ALL = """fn poll_once<F: std::future::Future>(future: F, cx: &mut std::task::Context<'_>) -> Option<F::Output> {
+    match std::pin::pin!(future).poll(cx) {
+        std::task::Poll::Ready(output) => Some(output),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// Polls every function once; counts the failures.
+pub fn run_all(input: u64, limit: u64) -> (u64, u32) {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut sum = 0u64;
+    let mut failures = 0u32;
+"""
 
 
 def write(path, text):
@@ -153,10 +369,16 @@ def main():
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
     with open(os.path.join(ROOT, "Cargo.lock")) as f:
         lock = f.read()
-    for name, (deps, prelude, attribute, prologue) in VARIANTS.items():
+    for name, (deps, source) in FLOOR_MACROS.items():
+        d = os.path.join(out, "floor-macros", name)
+        write(os.path.join(d, "Cargo.toml"), manifest(f"floor-{name}", deps, proc_macro=True))
+        write(os.path.join(d, "src", "lib.rs"), source)
+        if not os.path.exists(os.path.join(d, "Cargo.lock")):
+            write(os.path.join(d, "Cargo.lock"), lock)
+    for name, (deps, prelude, attribute, prologue, shape, extra) in variants(out).items():
         d = os.path.join(out, "gen500", name)
         write(os.path.join(d, "Cargo.toml"), manifest(f"gen500-{name}", deps))
-        write(os.path.join(d, "src", "lib.rs"), library(n, prelude, attribute, prologue))
+        write(os.path.join(d, "src", "lib.rs"), library(n, prelude, attribute, prologue, shape, extra))
         if not os.path.exists(os.path.join(d, "Cargo.lock")):
             write(os.path.join(d, "Cargo.lock"), lock)
     for name, deps in DEPS.items():

@@ -36,6 +36,25 @@ const GROUPS: &[(&str, &[&str])] = &[
         "recover_happy",
         &["unwrapped", "catch_unwind_by_hand", "epilogue_recover"],
     ),
+    (
+        "borrow_free_defer",
+        &["drop_guard", "borrow_free_by_hand", "epilogue_borrow_free"],
+    ),
+    (
+        "borrow_free_on_err_and_hook",
+        &[
+            "result_by_hand",
+            "borrow_free_on_err_by_hand",
+            "epilogue_borrow_free_on_err_and_hook",
+        ],
+    ),
+    ("async_defer", &["async_defer_by_hand", "epilogue_async_defer"]),
+    ("async_hook", &["async_hook_by_hand", "epilogue_async_hook"]),
+    ("hidden_return", &["ensure_written_out", "epilogue_ensure"]),
+    (
+        "hidden_return_error_path",
+        &["ensure_written_out_err", "epilogue_ensure_err"],
+    ),
 ];
 
 /// `case(n)` runs its function n times in a loop of its own: time one call.

@@ -20,8 +20,11 @@
 
 use epilogue::{defer_on_exit, recover};
 use std::cell::Cell;
+use std::future::Future;
 use std::hint::black_box;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll, Waker};
 
 /// The failure of the `Result` variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +256,307 @@ pub fn epilogue_panic(work: &Cell<u64>, _cleanup: &Cell<u64>, x: u64) -> Option<
     panic!("boom {x}");
 }
 
+// ---- 5. Borrow-free `defer!`: the action uses what the rest mutates -------
+
+/// A `defer!` whose action reads `n`, which the rest of the block mutates:
+/// `#[defer_on_exit]` runs the rest in a frame (`catch_unwind`) and the
+/// action after it, instead of a drop guard. Its cleanup adds `n` (the body's
+/// value) instead of 1.
+#[inline(never)]
+#[defer_on_exit]
+pub fn epilogue_borrow_free<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    let mut n = 0;
+    defer! { cleanup.set(cleanup.get() + n); }
+    n += body::<CALL>(work, x);
+    n
+}
+
+/// By hand: the rest of the block in `catch_unwind`, the cleanup inline
+/// after it (on both paths), then the panic resumed.
+#[inline(never)]
+pub fn borrow_free_by_hand<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    let mut n = 0;
+    let rest = catch_unwind(AssertUnwindSafe(|| {
+        n += body::<CALL>(work, x);
+        n
+    }));
+    cleanup.set(cleanup.get() + n);
+    match rest {
+        Ok(value) => value,
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+// ---- 6. Borrow-free `defer_on_err!` + hook --------------------------------
+
+/// `defer_on_err!` and the hook both read `n`, which the rest mutates; the
+/// hook's `*value = n + 1` is the usual `+= 1` (on `Ok`, `value == n`).
+#[inline(never)]
+#[defer_on_exit]
+pub fn epilogue_borrow_free_on_err_and_hook<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    let mut n = 0;
+    defer_on_err! { cleanup.set(cleanup.get() + n); }
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value = n + 1;
+        }
+    });
+    n += body::<CALL>(work, x);
+    if n == u64::MAX {
+        return Err(Failed);
+    }
+    Ok(n)
+}
+
+/// By hand: the rest in `catch_unwind`, then the hook and the error cleanup
+/// written out, the cleanup also on the panic path before it resumes.
+#[inline(never)]
+pub fn borrow_free_on_err_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    let mut n = 0;
+    let rest = catch_unwind(AssertUnwindSafe(|| {
+        n += body::<CALL>(work, x);
+        if n == u64::MAX {
+            return Err(Failed);
+        }
+        Ok(n)
+    }));
+    match rest {
+        Ok(mut result) => {
+            if let Ok(value) = &mut result {
+                *value = n + 1;
+            }
+            if result.is_err() {
+                cleanup.set(cleanup.get() + n);
+            }
+            result
+        }
+        Err(payload) => {
+            cleanup.set(cleanup.get() + n);
+            resume_unwind(payload)
+        }
+    }
+}
+
+// ---- 7. Async cleanups ----------------------------------------------------
+
+/// A future that is pending once (waking its waker), then ready: the cleanup
+/// really suspends.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    #[inline(always)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// The async cleanup: waits once, then bumps its counter.
+#[inline(always)]
+async fn async_bump(counter: &Cell<u64>) {
+    YieldOnce(false).await;
+    bump(counter);
+}
+
+/// The async flush of the hook case: waits once; fails when `fail` says so.
+#[inline(always)]
+async fn async_flush(counter: &Cell<u64>, fail: bool) -> Result<(), Failed> {
+    YieldOnce(false).await;
+    bump(counter);
+    if fail {
+        Err(Failed)
+    } else {
+        Ok(())
+    }
+}
+
+/// The smallest executor: polls with a no-op waker until ready. Inlined into
+/// each measured function, so the count covers creating, polling (twice: the
+/// cleanup yields once) and dropping the future.
+#[inline(always)]
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+#[defer_on_exit]
+async fn async_defer_epilogue<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    defer!(async { async_bump(cleanup).await });
+    let value = body::<CALL>(work, x);
+    if value == u64::MAX {
+        return 0;
+    }
+    value
+}
+
+/// By hand: the same cleanup awaited at each exit.
+async fn async_defer_by_hand_fn<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    let value = body::<CALL>(work, x);
+    if value == u64::MAX {
+        async_bump(cleanup).await;
+        return 0;
+    }
+    async_bump(cleanup).await;
+    value
+}
+
+#[inline(never)]
+pub fn epilogue_async_defer<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    block_on(async_defer_epilogue::<CALL>(work, cleanup, x))
+}
+
+#[inline(never)]
+pub fn async_defer_by_hand<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    block_on(async_defer_by_hand_fn::<CALL>(work, cleanup, x))
+}
+
+/// Whether the async hook's flush fails: on every 1024th input, so both
+/// branches run and the flag is not a constant.
+#[inline(always)]
+fn flush_fails(x: u64) -> bool {
+    x % 1024 == 1023
+}
+
+/// An async hook that awaits a flush and turns `Ok` into `Err` when it fails.
+#[defer_on_exit]
+async fn async_hook_epilogue<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    let fail = flush_fails(x);
+    defer!(async |ret| {
+        if let Err(error) = async_flush(cleanup, fail).await {
+            if ret.is_ok() {
+                *ret = Err(error);
+            }
+        }
+    });
+    let value = body::<CALL>(work, x);
+    if value == u64::MAX {
+        return Err(Failed);
+    }
+    Ok(value)
+}
+
+/// By hand: the flush awaited at each exit, its error folded into the result.
+async fn async_hook_by_hand_fn<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    let fail = flush_fails(x);
+    let value = body::<CALL>(work, x);
+    let mut ret = if value == u64::MAX { Err(Failed) } else { Ok(value) };
+    if let Err(error) = async_flush(cleanup, fail).await {
+        if ret.is_ok() {
+            ret = Err(error);
+        }
+    }
+    ret
+}
+
+#[inline(never)]
+pub fn epilogue_async_hook<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    block_on(async_hook_epilogue::<CALL>(work, cleanup, x))
+}
+
+#[inline(never)]
+pub fn async_hook_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    block_on(async_hook_by_hand_fn::<CALL>(work, cleanup, x))
+}
+
+// ---- 8. A return hidden in another macro: `anyhow::ensure!` ---------------
+
+/// `ensure!` hides a `return`; with a hook and `defer_on_err!`, the attribute
+/// wraps the invocation in a closure that routes it through the exit slot.
+#[inline(never)]
+#[defer_on_exit]
+pub fn epilogue_ensure<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> anyhow::Result<u64> {
+    defer_on_err! { bump(cleanup); }
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value += 1;
+        }
+    });
+    let value = body::<CALL>(work, x);
+    anyhow::ensure!(value != 0, "zero");
+    Ok(value)
+}
+
+/// The same function with the `ensure!` written out.
+#[inline(never)]
+#[defer_on_exit]
+pub fn ensure_written_out<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> anyhow::Result<u64> {
+    defer_on_err! { bump(cleanup); }
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value += 1;
+        }
+    });
+    let value = body::<CALL>(work, x);
+    if value == 0 {
+        return Err(anyhow::anyhow!("zero"));
+    }
+    Ok(value)
+}
+
+/// The error path of [`epilogue_ensure`]: called with 0, it fails every time.
+#[inline(always)]
+pub fn epilogue_ensure_err<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    _x: u64,
+) -> anyhow::Result<u64> {
+    epilogue_ensure::<CALL>(work, cleanup, black_box(0))
+}
+
+/// The error path of [`ensure_written_out`].
+#[inline(always)]
+pub fn ensure_written_out_err<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    _x: u64,
+) -> anyhow::Result<u64> {
+    ensure_written_out::<CALL>(work, cleanup, black_box(0))
+}
+
 /// A benchmarked function: counters and input in, anything out.
 pub type Case = fn(&Cell<u64>, &Cell<u64>, u64) -> u64;
 
@@ -296,6 +600,18 @@ cases! {
     unwrapped => some_or_zero,
     catch_unwind_by_hand => some_or_zero,
     epilogue_recover => some_or_zero,
+    epilogue_borrow_free => same,
+    borrow_free_by_hand => same,
+    epilogue_borrow_free_on_err_and_hook => ok_or_zero,
+    borrow_free_on_err_by_hand => ok_or_zero,
+    epilogue_async_defer => same,
+    async_defer_by_hand => same,
+    epilogue_async_hook => ok_or_zero,
+    async_hook_by_hand => ok_or_zero,
+    epilogue_ensure => ok_or_zero,
+    ensure_written_out => ok_or_zero,
+    epilogue_ensure_err => ok_or_zero,
+    ensure_written_out_err => ok_or_zero,
 }
 
 /// Runs a case n times.

@@ -2,7 +2,9 @@
 //! (see `scripts/bench.sh`, which runs N and 2N calls and takes the
 //! difference, so that start-up cancels). `icount empty - N` runs the loop
 //! alone; `icount panic_by_hand - N` and `icount epilogue_panic - N` the
-//! panic path.
+//! panic path. Built with `--features tracing`, it installs a `tracing`
+//! subscriber at the level `EPILOGUE_BENCH_SUBSCRIBER` names (`info`,
+//! `trace`), writing to nowhere; unset, none.
 use epilogue_benches::{empty, CASES, PANIC_CASES};
 
 fn main() {
@@ -14,6 +16,8 @@ fn main() {
     // The panic cases report through the hook: silence it, as the reference
     // measurements did (a no-op hook).
     std::panic::set_hook(Box::new(|_| {}));
+    #[cfg(feature = "tracing")]
+    subscribe();
     let case = if name == "empty" {
         empty
     } else if let Some((_, case)) = PANIC_CASES.iter().find(|(case, _)| case == name) {
@@ -26,4 +30,18 @@ fn main() {
             .2
     };
     println!("{}", case(n));
+}
+
+#[cfg(feature = "tracing")]
+fn subscribe() {
+    let level = match std::env::var("EPILOGUE_BENCH_SUBSCRIBER").as_deref() {
+        Ok("info") => tracing_subscriber::filter::LevelFilter::INFO,
+        Ok("trace") => tracing_subscriber::filter::LevelFilter::TRACE,
+        Ok("") | Err(_) => return,
+        Ok(other) => panic!("EPILOGUE_BENCH_SUBSCRIBER is `info` or `trace`, not {other:?}"),
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::sink)
+        .init();
 }
