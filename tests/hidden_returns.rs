@@ -457,3 +457,84 @@ fn ready_before_an_assignment_and_a_break() {
     assert_eq!(assigned_in_loop(|| polls.next().unwrap()), Poll::Ready(8));
     assert_eq!(events(), ["returning Pending", "returning Ready(8)"]);
 }
+
+/// Macros written as statements whose expansions are several statements
+/// (heapless's `probe_loop!` shape): each stays a statement, in the middle
+/// of a block, last with its `;`, and (braced) as the value of the function.
+macro_rules! check_all {
+    ($values:expr, $limit:expr) => {
+        let limit = $limit;
+        for value in $values {
+            if value > limit {
+                return Err(format!("{value} > {limit}"));
+            }
+        }
+    };
+}
+
+macro_rules! doubled_checked {
+    ($value:expr) => {
+        let value = $value;
+        if value > 100 {
+            return Err(format!("{value} too big to double"));
+        }
+        Ok(value * 2)
+    };
+}
+
+macro_rules! probe_loop {
+    ($probe:ident < $len:expr, $body:block) => {
+        let mut $probe = 0;
+        loop {
+            if $probe < $len {
+                $body
+                $probe += 1;
+            } else {
+                $probe = 0;
+            }
+        }
+    };
+}
+
+#[defer_on_exit]
+fn checked_sum(values: &[u32], limit: u32) -> Result<u32, String> {
+    defer!(|ret| log(format!("sum {ret:?}")));
+    check_all!(values.iter().copied(), limit);
+    let sum: u32 = values.iter().sum();
+    doubled_checked! { sum + 0 }
+}
+
+#[defer_on_exit]
+fn position(values: &[u32], wanted: u32) -> Option<usize> {
+    defer!(|ret| log(format!("position {ret:?}")));
+    probe_loop!(probe < values.len(), {
+        if values[probe] == wanted {
+            return Some(probe);
+        }
+        if values[probe] == 0 {
+            return None;
+        }
+    });
+}
+
+#[test]
+fn statement_macros_that_expand_to_several_statements() {
+    assert_eq!(checked_sum(&[1, 2], 5), Ok(6));
+    assert_eq!(checked_sum(&[1, 9], 5), Err("9 > 5".to_owned()));
+    assert_eq!(
+        checked_sum(&[60, 50], 80),
+        Err("110 too big to double".to_owned())
+    );
+    assert_eq!(position(&[4, 5, 6], 6), Some(2));
+    assert_eq!(position(&[4, 5, 0], 7), None);
+    assert_eq!(
+        events(),
+        [
+            "sum Ok(6)",
+            "sum Err(\"9 > 5\")",
+            "sum Err(\"110 too big to double\")",
+            "position Some(2)",
+            "position None",
+        ]
+    );
+}

@@ -18,8 +18,9 @@
 //!   `pin_mut!(a)`, `tokio::pin!`, anything with a `let` or an item keyword
 //!   in its tokens), which a closure would hide;
 //! - macros with a visible `break` or `continue` (`tokio::select!` in a
-//!   loop), which a closure cannot carry, and async macros, whose `.await`
-//!   a closure cannot hold.
+//!   loop), which a closure cannot carry, a visible `return` (routed by the
+//!   rewriter like any other), and async macros, whose `.await` a closure
+//!   cannot hold.
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
@@ -143,12 +144,16 @@ pub(crate) fn may_hide_jumps(mac: &syn::Macro) -> bool {
         .map_or(true, |last| !RETURNING.contains(&last.ident.to_string().as_str()))
 }
 
-/// A visible `break`, `continue` or `.await` (even one inside a closure of
-/// the arguments, where it would be harmless: not wrapping leaves a hidden
-/// `return` a compile error, never a silent one).
+/// A visible `break`, `continue`, `return` or `.await` (even one inside a
+/// closure of the arguments, where it would be harmless: not wrapping leaves
+/// a hidden `return` a compile error, never a silent one). A visible
+/// `return` is the rewriter's to route, whatever it returns; in the
+/// wrapper's closure, only an early exit could leave.
 fn jumps_or_awaits(tokens: &TokenStream) -> bool {
     tokens.clone().into_iter().any(|token| match &token {
-        TokenTree::Ident(ident) => ident == "break" || ident == "continue" || ident == "await",
+        TokenTree::Ident(ident) => ["break", "continue", "await", "return"]
+            .iter()
+            .any(|word| ident == word),
         TokenTree::Group(group) => jumps_or_awaits(&group.stream()),
         _ => false,
     })
@@ -207,14 +212,29 @@ pub(crate) fn returned() -> Ident {
     Ident::new("__returned", Span::mixed_site())
 }
 
-/// The wrapper around an invocation (`invocation`, printed as written),
-/// for a function whose early exits have the runtime shape `shape`.
 /// The value a `break` hidden in a wrapped macro left its loop with.
 pub(crate) fn broke(span: Span) -> TokenStream {
     let broke = Ident::new("__broke", span);
     quote!(#broke)
 }
 
+/// A macro written as a statement, moved where an expression goes: in a
+/// block of its own, where it is still a statement, because a macro that
+/// expands to several (`let x = …; loop { … }`) parses only as one. With
+/// its `;` (`semi`), the block's value is `()`, as the statement's was;
+/// without, the value of the expansion's last expression.
+pub(crate) fn as_statement(mac: &syn::Macro, semi: bool) -> TokenStream {
+    let span = crate::deferred::location(mac);
+    if semi {
+        quote_spanned!(span=> { #mac; })
+    } else {
+        quote_spanned!(span=> { #mac })
+    }
+}
+
+/// The wrapper around an invocation (`invocation`: the macro as written,
+/// or a statement made an expression by [`as_statement`]), for a function
+/// whose early exits have the runtime shape `shape`.
 pub(crate) fn wrapper(
     invocation: &TokenStream,
     private: &TokenStream,
@@ -322,6 +342,10 @@ mod tests {
         assert!(!wrapped("select! { _ = a => continue, _ = b => {} }", false));
         assert!(!wrapped("unwrap_or!(x, break)", false));
         assert!(!wrapped("with_future!(f.await)", false));
+        assert!(!wrapped(
+            "probe_loop!(i < n, { if found(i) { return Some(i); } })",
+            true
+        ));
     }
 
     #[test]

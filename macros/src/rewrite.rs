@@ -246,10 +246,9 @@ impl<'a> Rewriter<'a> {
         match stmt {
             Stmt::Expr(expr, None) => out.push(Stmt::Expr(self.store_expr(expr), None)),
             Stmt::Macro(mut mac) if mac.semi_token.is_none() && !self.ret.is_unit => {
-                let value = self.wrap(&mut mac.mac, true).unwrap_or_else(|| {
+                let value = self.wrap(&mut mac.mac, Some(false)).unwrap_or_else(|| {
                     self.rewrite_macro(&mut mac.mac);
-                    let call = &mac.mac;
-                    quote!(#call)
+                    hidden::as_statement(&mac.mac, false)
                 });
                 out.push(Stmt::Expr(
                     Expr::Verbatim(self.tail().store_leaf(&mac.attrs, &value)),
@@ -514,12 +513,16 @@ impl<'a> Rewriter<'a> {
     /// The invocation of another macro, wrapped in a closure that catches a
     /// `return` it may hide (see `hidden`), when the function has a slot, the
     /// return type's early exits are known, and the macro is one to wrap.
-    fn wrap(&mut self, mac: &mut Macro, statement: bool) -> Option<TokenStream> {
+    ///
+    /// `statement`: for a statement of its own, whether it ends with a `;`
+    /// (it stays a statement inside the wrapper, where a macro may expand
+    /// to several).
+    fn wrap(&mut self, mac: &mut Macro, statement: Option<bool>) -> Option<TokenStream> {
         if !self.routes_exits() {
             return None;
         }
         let shape = self.ret.early_exits?.shape();
-        if !hidden::wraps(mac, statement) {
+        if !hidden::wraps(mac, statement.is_some()) {
             return None;
         }
         if mentions_marker(&mac.tokens) {
@@ -562,8 +565,12 @@ impl<'a> Rewriter<'a> {
                 (continue_, break_)
             });
         let exits = hidden::Exits { leave, jumps };
+        let invocation = match statement {
+            Some(semi) => hidden::as_statement(mac, semi),
+            None => quote!(#mac),
+        };
         Some(hidden::wrapper(
-            &quote!(#mac),
+            &invocation,
             &self.private,
             &self.scope(),
             shape,
@@ -578,7 +585,7 @@ impl<'a> Rewriter<'a> {
         let Stmt::Macro(mac) = stmt else {
             return false;
         };
-        let Some(wrapped) = self.wrap(&mut mac.mac, true) else {
+        let Some(wrapped) = self.wrap(&mut mac.mac, Some(mac.semi_token.is_some())) else {
             return false;
         };
         // Its `;`, or one that keeps a braced macro in the middle of a block
@@ -674,7 +681,7 @@ impl VisitMut for Rewriter<'_> {
                     rewriter.visit_block_mut(&mut block.block);
                 });
             }
-            Expr::Macro(mac) => match self.wrap(&mut mac.mac, false) {
+            Expr::Macro(mac) => match self.wrap(&mut mac.mac, None) {
                 Some(wrapped) => *expr = Expr::Verbatim(wrapped),
                 None => self.rewrite_macro(&mut mac.mac),
             },
