@@ -501,7 +501,7 @@ fn checked_sum(values: &[u32], limit: u32) -> Result<u32, String> {
     defer!(|ret| log(format!("sum {ret:?}")));
     check_all!(values.iter().copied(), limit);
     let sum: u32 = values.iter().sum();
-    doubled_checked! { sum + 0 }
+    doubled_checked! { sum.min(1000) }
 }
 
 #[defer_on_exit]

@@ -565,10 +565,7 @@ impl<'a> Rewriter<'a> {
                 (continue_, break_)
             });
         let exits = hidden::Exits { leave, jumps };
-        let invocation = match statement {
-            Some(semi) => hidden::as_statement(mac, semi),
-            None => quote!(#mac),
-        };
+        let invocation = statement.map_or_else(|| quote!(#mac), |semi| hidden::as_statement(mac, semi));
         Some(hidden::wrapper(
             &invocation,
             &self.private,

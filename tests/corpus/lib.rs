@@ -13,6 +13,7 @@ pub mod probe;
 
 pub mod asyncs;
 pub mod control;
+pub mod hidden;
 pub mod hygiene;
 pub mod items;
 pub mod large;

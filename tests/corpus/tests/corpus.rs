@@ -14,6 +14,9 @@ mod methods;
 #[path = "control.rs"]
 mod control;
 
+#[path = "hidden.rs"]
+mod hidden;
+
 #[path = "macro_args.rs"]
 mod macro_args;
 
