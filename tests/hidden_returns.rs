@@ -8,6 +8,7 @@
 use anyhow::{bail, ensure};
 use epilogue::defer_on_exit;
 use epilogue_test_support::{block_on, events, log, panic_message};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
@@ -535,6 +536,67 @@ fn statement_macros_that_expand_to_several_statements() {
             "sum Err(\"110 too big to double\")",
             "position Some(2)",
             "position None",
+        ]
+    );
+}
+
+/// A future whose output is a `Result` only by its associated type (the
+/// macro sees `Poll<Self::Output>`), with `?` inside `ready!` (futures-lite's
+/// `TryCollectFuture`).
+struct SumAll<S> {
+    polls: S,
+}
+
+impl<S: Iterator<Item = Poll<Option<Result<u32, String>>>> + Unpin> Future for SumAll<S> {
+    type Output = Result<u32, String>;
+
+    #[defer_on_exit]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+        defer!(|ret| log(format!("poll gave {ret:?}")));
+        let mut sum = 0;
+        Poll::Ready(Ok(loop {
+            match ready!(self.polls.next().unwrap_or(Poll::Ready(None))?) {
+                Some(value) => sum += value,
+                None => break sum,
+            }
+        }))
+    }
+}
+
+#[test]
+fn ready_with_a_question_mark_inside_under_an_associated_output_type() {
+    let mut cx = Context::from_waker(Waker::noop());
+    let polls = [
+        Poll::Ready(Some(Ok(1))),
+        Poll::Pending,
+        Poll::Ready(Some(Ok(2))),
+        Poll::Ready(None),
+    ];
+    let mut sum = SumAll {
+        polls: polls.into_iter(),
+    };
+    assert_eq!(Pin::new(&mut sum).poll(&mut cx), Poll::Pending);
+    let polls = [
+        Poll::Ready(Some(Ok(1))),
+        Poll::Ready(Some(Err("lost".to_owned()))),
+    ];
+    let mut failed = SumAll {
+        polls: polls.into_iter(),
+    };
+    assert_eq!(
+        Pin::new(&mut failed).poll(&mut cx),
+        Poll::Ready(Err("lost".to_owned()))
+    );
+    let mut done = SumAll {
+        polls: [Poll::Ready(Some(Ok(5))), Poll::Ready(None)].into_iter(),
+    };
+    assert_eq!(Pin::new(&mut done).poll(&mut cx), Poll::Ready(Ok(5)));
+    assert_eq!(
+        events(),
+        [
+            "poll gave Pending",
+            "poll gave Ready(Err(\"lost\"))",
+            "poll gave Ready(Ok(5))"
         ]
     );
 }

@@ -25,6 +25,8 @@
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
+use crate::return_type::EarlyExits;
+
 /// Macros known not to return from the function that invokes them.
 const PLAIN: &[&str] = &[
     // std
@@ -130,6 +132,26 @@ pub(crate) fn wraps(mac: &syn::Macro, statement: bool) -> bool {
         return false;
     }
     !(jumps_or_awaits(&mac.tokens) || (statement && defines_names(&mac.tokens)))
+}
+
+/// The runtime shape of the wrapper's closure. `Poll<Self::Output>` tells
+/// nothing about its payload, but a `?` in the arguments (`ready!(poll?)`)
+/// compiles in the plain function only if the payload is a `Result`; the
+/// closure needs the `Poll<Result<…>>` shape for that `?` to compile too.
+pub(crate) fn shape_for(exits: EarlyExits, mac: &syn::Macro) -> &'static str {
+    match exits {
+        EarlyExits::Poll if has_question_mark(&mac.tokens) => EarlyExits::PollResult,
+        exits => exits,
+    }
+    .shape()
+}
+
+fn has_question_mark(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match &token {
+        TokenTree::Punct(punct) => punct.as_char() == '?',
+        TokenTree::Group(group) => has_question_mark(&group.stream()),
+        _ => false,
+    })
 }
 
 /// Whether a wrapped invocation inside a loop could hide a `break` or a

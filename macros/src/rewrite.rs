@@ -521,7 +521,7 @@ impl<'a> Rewriter<'a> {
         if !self.routes_exits() {
             return None;
         }
-        let shape = self.ret.early_exits?.shape();
+        let shape = hidden::shape_for(self.ret.early_exits?, mac);
         if !hidden::wraps(mac, statement.is_some()) {
             return None;
         }
