@@ -113,8 +113,8 @@ pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::boundary::{recover, recover_async};
     pub use crate::early_exit::{
-        hidden, proceed, Carried, EarlyExits, MacroValue, OptionExits, OptionResultExits, PollExits,
-        PollOptionExits, PollOptionResultExits, PollResultExits, ResultExits,
+        hidden, proceed, Carried, EarlyExits, OnlyAnEarlyExitReturnsFromAMacro, OptionExits,
+        OptionResultExits, PollExits, PollOptionExits, PollOptionResultExits, PollResultExits, ResultExits,
     };
     pub use crate::exit::{Exit, Kind};
     pub use crate::frame::{frame, Flow, Frame, Jump};
