@@ -73,6 +73,8 @@ row 'borrow-free `defer_on_err!` + hook vs closure, slot, `match` by hand' epilo
 row '`defer!(async { … })` vs the cleanup awaited at each exit (incl. `block_on`)' epilogue_async_defer async_defer_by_hand
 row '`defer!(async \|ret\| …)` vs the flush awaited by hand (incl. `block_on`)' epilogue_async_hook async_hook_by_hand
 row '`anyhow::ensure!` vs `if … { return Err(anyhow!(…)) }` (hook + `defer_on_err!`)' epilogue_ensure ensure_written_out
+row '`map_err = |err| err.context(…)` vs `.with_context(…)` at each exit' epilogue_map_err map_err_by_hand
+row '`defer_on_err!(|err| …)` vs the cleanup at the failing exit' epilogue_err_capture err_capture_by_hand
 echo
 ours=$(per_call epilogue_panic - $panics); base=$(per_call panic_by_hand - $panics)
 printf '| `#[recover]` panic path vs `catch_unwind` + no-op hook | %s / %s | %+.0f | ratio %.2f |\n' \
@@ -83,6 +85,7 @@ echo
 echo "| | leaf: ours / twin | extra | call: ours / twin | extra | call ratio |"
 echo "|---|---:|---:|---:|---:|---:|"
 row '`anyhow::ensure!` vs written out, error path' epilogue_ensure_err ensure_written_out_err $panics
+row '`map_err` vs `.with_context(…)`, error path (the message built, an `anyhow::Error` dropped)' epilogue_map_err_err map_err_by_hand_err $panics
 echo
 echo "baselines (leaf/call): bare $(fmt "$(per_call bare leaf $happy)")/$(fmt "$(per_call bare call $happy)"), \
 Result $(fmt "$(per_call result_bare leaf $happy)")/$(fmt "$(per_call result_bare call $happy)"), \

@@ -557,6 +557,102 @@ pub fn ensure_written_out_err<const CALL: bool>(
     ensure_written_out::<CALL>(work, cleanup, black_box(0))
 }
 
+// ---- 9. Error context: `map_err` and `defer_on_err!(|err| …)` ----------------
+
+/// A context message that is expensive to build: it must be built on the
+/// error path only.
+fn context(x: u64) -> String {
+    format!("processing item {x} of the batch")
+}
+
+/// The body of the error-context twins: fails on 0, at one of two exits.
+#[inline(always)]
+fn fallible_body<const CALL: bool>(work: &Cell<u64>, x: u64) -> anyhow::Result<u64> {
+    let value = body::<CALL>(work, x);
+    if value == 0 {
+        return Err(anyhow::anyhow!("zero"));
+    }
+    Ok(value)
+}
+
+/// `map_err` as the attribute's argument, mentioning an argument.
+#[inline(never)]
+#[defer_on_exit(map_err = |err| err.context(context(x)))]
+pub fn epilogue_map_err<const CALL: bool>(
+    work: &Cell<u64>,
+    _cleanup: &Cell<u64>,
+    x: u64,
+) -> anyhow::Result<u64> {
+    let value = fallible_body::<CALL>(work, x)?;
+    Ok(value + 1)
+}
+
+/// The same by hand: `with_context` at each exit that can fail.
+#[inline(never)]
+pub fn map_err_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    _cleanup: &Cell<u64>,
+    x: u64,
+) -> anyhow::Result<u64> {
+    use anyhow::Context as _;
+    let value = fallible_body::<CALL>(work, x).with_context(|| context(x))?;
+    Ok(value + 1)
+}
+
+/// `defer_on_err!(|err| …)`, Zig's `errdefer |err|`: counts the errors.
+#[inline(never)]
+#[defer_on_exit]
+pub fn epilogue_err_capture<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    defer_on_err!(|err| {
+        let _ = &err;
+        bump(cleanup);
+    });
+    let value = body::<CALL>(work, x);
+    if value == 0 {
+        return Err(Failed);
+    }
+    Ok(value)
+}
+
+/// The same by hand: the cleanup at the failing exit.
+#[inline(never)]
+pub fn err_capture_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    let value = body::<CALL>(work, x);
+    if value == 0 {
+        bump(cleanup);
+        return Err(Failed);
+    }
+    Ok(value)
+}
+
+/// The error path of [`epilogue_map_err`]: called with 0, it fails every time.
+#[inline(always)]
+pub fn epilogue_map_err_err<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    _x: u64,
+) -> anyhow::Result<u64> {
+    epilogue_map_err::<CALL>(work, cleanup, black_box(0))
+}
+
+/// The error path of [`map_err_by_hand`].
+#[inline(always)]
+pub fn map_err_by_hand_err<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    _x: u64,
+) -> anyhow::Result<u64> {
+    map_err_by_hand::<CALL>(work, cleanup, black_box(0))
+}
+
 /// A benchmarked function: counters and input in, anything out.
 pub type Case = fn(&Cell<u64>, &Cell<u64>, u64) -> u64;
 
@@ -612,6 +708,12 @@ cases! {
     ensure_written_out => ok_or_zero,
     epilogue_ensure_err => ok_or_zero,
     ensure_written_out_err => ok_or_zero,
+    epilogue_map_err => ok_or_zero,
+    map_err_by_hand => ok_or_zero,
+    epilogue_err_capture => ok_or_zero,
+    err_capture_by_hand => ok_or_zero,
+    epilogue_map_err_err => ok_or_zero,
+    map_err_by_hand_err => ok_or_zero,
 }
 
 /// Runs a case n times.
