@@ -10,6 +10,12 @@
 //! binary in child processes (a stack overflow aborts the process) on threads
 //! of a given stack size, and bisects for the smallest that works.
 
+// Debug builds only: the stack it bounds is a debug build's, whose copies
+// of large values the expansion controls (an optimised build's are the
+// optimiser's), and optimising this file's 64 KiB values took rustc more
+// than six minutes, a third of CI's budget.
+#![cfg(debug_assertions)]
+
 use epilogue::{defer_on_exit, recover};
 use std::hint::black_box;
 use std::process::Command;
