@@ -1,0 +1,88 @@
+//! Twins for rust-analyzer: `annotated_*` and `plain_*` have the same body.
+#![allow(dead_code, missing_docs)]
+
+mod typing;
+
+use anyhow::{bail, ensure};
+use epilogue::{defer_on_exit, recover};
+use std::io::Write;
+
+pub struct Row {
+    pub name: String,
+    pub count: u32,
+}
+
+#[defer_on_exit]
+pub fn annotated_report(out: &mut Vec<u8>, rows: &[Row]) -> std::io::Result<usize> {
+    let mut written = 0;
+    defer! { let _ = out.flush(); }
+    defer_on_err! { out.clear(); }
+    defer!(|ret| if let Ok(count) = ret { *count += 1 });
+    for row in rows {
+        let line = format!("{} {}", row.name, row.count);
+        writeln!(out, "{line}")?;
+        written += line.len();
+    }
+    Ok(written)
+}
+
+pub fn plain_report(out: &mut Vec<u8>, rows: &[Row]) -> std::io::Result<usize> {
+    let mut written = 0;
+    for row in rows {
+        let line = format!("{} {}", row.name, row.count);
+        writeln!(out, "{line}")?;
+        written += line.len();
+    }
+    Ok(written)
+}
+
+#[defer_on_exit]
+pub fn annotated_check(rows: &[Row], limit: u32) -> anyhow::Result<u32> {
+    defer_on_err!(|err| eprintln!("{err}"));
+    let total: u32 = rows.iter().map(|row| row.count).sum();
+    ensure!(total <= limit, "{total} > {limit}");
+    if rows.is_empty() {
+        bail!("no rows");
+    }
+    let first = rows.first().map(|row| row.name.len());
+    Ok(total + first.unwrap_or(0) as u32)
+}
+
+pub fn plain_check(rows: &[Row], limit: u32) -> anyhow::Result<u32> {
+    let total: u32 = rows.iter().map(|row| row.count).sum();
+    ensure!(total <= limit, "{total} > {limit}");
+    if rows.is_empty() {
+        bail!("no rows");
+    }
+    let first = rows.first().map(|row| row.name.len());
+    Ok(total + first.unwrap_or(0) as u32)
+}
+
+#[defer_on_exit]
+pub async fn annotated_send(out: &mut Vec<u8>, rows: &[Row]) -> Result<usize, String> {
+    defer!(async { out.push(b'\n') });
+    let names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
+    let joined = names.join(",");
+    out.extend_from_slice(joined.as_bytes());
+    Ok(joined.len())
+}
+
+pub async fn plain_send(out: &mut Vec<u8>, rows: &[Row]) -> Result<usize, String> {
+    let names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
+    let joined = names.join(",");
+    out.extend_from_slice(joined.as_bytes());
+    Ok(joined.len())
+}
+
+#[recover(with = |panic| Err(panic.to_string()))]
+pub fn annotated_parse(text: &str) -> Result<Vec<u32>, String> {
+    let numbers: Vec<u32> = text.split(',').map(|part| part.trim().parse().unwrap()).collect();
+    let largest = numbers.iter().max().copied();
+    Ok(numbers.into_iter().chain(largest).collect())
+}
+
+pub fn plain_parse(text: &str) -> Result<Vec<u32>, String> {
+    let numbers: Vec<u32> = text.split(',').map(|part| part.trim().parse().unwrap()).collect();
+    let largest = numbers.iter().max().copied();
+    Ok(numbers.into_iter().chain(largest).collect())
+}
