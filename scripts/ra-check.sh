@@ -16,7 +16,9 @@
 # RUST_ANALYZER defaults to `rust-analyzer` on the PATH; one that works here:
 #   cargo +nightly install ra_ap_rust-analyzer --version 0.0.349 --locked
 # (about ten minutes). rust-analyzer expands the attributes with the
-# toolchain's rust-analyzer-proc-macro-srv. About three minutes in all.
+# toolchain's rust-analyzer-proc-macro-srv, and reads the standard library
+# from its rust-src component (it installs it when missing). About three
+# minutes in all.
 set -euo pipefail
 cd "$(dirname "$0")/ra-check"
 ra=${1:-${RUST_ANALYZER:-rust-analyzer}}
