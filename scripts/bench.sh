@@ -73,8 +73,8 @@ row 'borrow-free `defer_on_err!` + hook vs closure, slot, `match` by hand' epilo
 row '`defer!(async { … })` vs the cleanup awaited at each exit (incl. `block_on`)' epilogue_async_defer async_defer_by_hand
 row '`defer!(async \|ret\| …)` vs the flush awaited by hand (incl. `block_on`)' epilogue_async_hook async_hook_by_hand
 row '`anyhow::ensure!` vs `if … { return Err(anyhow!(…)) }` (hook + `defer_on_err!`)' epilogue_ensure ensure_written_out
-row '`map_err = |err| err.context(…)` vs `.with_context(…)` at each exit' epilogue_map_err map_err_by_hand
-row '`defer_on_err!(|err| …)` vs the cleanup at the failing exit' epilogue_err_capture err_capture_by_hand
+row '`map_err = \|err\| err.context(…)` vs `.with_context(…)` at each exit' epilogue_map_err map_err_by_hand
+row '`defer_on_err!(\|err\| …)` vs the cleanup at the failing exit' epilogue_err_capture err_capture_by_hand
 echo
 ours=$(per_call epilogue_panic - $panics); base=$(per_call panic_by_hand - $panics)
 printf '| `#[recover]` panic path vs `catch_unwind` + no-op hook | %s / %s | %+.0f | ratio %.2f |\n' \
@@ -104,7 +104,7 @@ tracing_table() {
     echo "| | feature off | on, no subscriber | on, INFO subscriber | on, TRACE subscriber | on, max_level_debug |"
     echo "|---|---:|---:|---:|---:|---:|"
     for case in epilogue_defer epilogue_on_err_and_hook epilogue_borrow_free epilogue_borrow_free_on_err_and_hook \
-        epilogue_recover epilogue_async_defer; do
+        epilogue_map_err epilogue_recover epilogue_async_defer; do
         local cells=()
         for setup in "off" "none" "info" "trace" "static"; do
             local binary=$bin subscriber="" n=$happy
