@@ -11,8 +11,8 @@
 //! itself; the parent checks what the child printed.
 
 use epilogue::{catch, install_panic_hook, recover, report_recovered_panics, Panic};
+use epilogue_test_support::child_process;
 use std::panic::PanicHookInfo;
-use std::process::{Command, Output};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
@@ -201,14 +201,7 @@ fn child() {
 /// Runs a scenario in a child process; returns its stderr, after checking
 /// that it passed.
 fn run(case: &str) -> String {
-    let output: Output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("EPILOGUE_HOOK_ORDER_CASE", case)
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove("EPILOGUE_REPORT_RECOVERED")
-        .output()
-        .unwrap();
+    let output = child_process("EPILOGUE_HOOK_ORDER_CASE", case).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{case}: {stderr}");
     assert!(stderr.contains("done"), "{case}: {stderr}");

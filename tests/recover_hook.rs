@@ -10,7 +10,8 @@
 //! what the child printed.
 
 use epilogue::{catch, defer_on_exit, recover};
-use std::process::{Command, Output};
+use epilogue_test_support::child_process;
+use std::process::Output;
 
 #[recover]
 fn recovered(message: &str) -> Option<()> {
@@ -91,13 +92,7 @@ fn child() {
 }
 
 fn run(case: &str, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("EPILOGUE_HOOK_CASE", case)
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove("EPILOGUE_REPORT_RECOVERED");
+    let mut command = child_process("EPILOGUE_HOOK_CASE", case);
     for (key, value) in env {
         command.env(key, value);
     }

@@ -1,10 +1,11 @@
 //! Helpers shared by the behaviour tests and the shape corpus: an event log,
-//! a local that logs its drop, catching a panic's message, and polling a
-//! future without a runtime.
+//! a local that logs its drop, catching a panic's message, polling a future
+//! without a runtime, and re-running a test binary in a child process.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
+use std::process::Command;
 use std::task::{Context, Poll, Waker};
 
 thread_local! {
@@ -81,4 +82,24 @@ impl Future for YieldNow {
             Poll::Pending
         }
     }
+}
+
+/// This test binary again, in a child process, running only its test named
+/// `child`, with `variable` set to `case`: for scenarios that change what is
+/// process-wide (the panic hook) or may abort the process. The environment
+/// is the defaults' for what the runtime reads (no backtrace capture, no
+/// report of recovered panics), whatever the parent's shell sets.
+///
+/// # Panics
+/// When the test binary cannot be found.
+#[must_use]
+pub fn child_process(variable: &str, case: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env(variable, case)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env_remove("EPILOGUE_REPORT_RECOVERED");
+    command
 }

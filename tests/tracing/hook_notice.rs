@@ -7,7 +7,7 @@
 //! `EPILOGUE_NOTICE_CASE` set).
 
 use epilogue::{catch, Panic};
-use std::process::Command;
+use epilogue_test_support::child_process;
 use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -80,11 +80,7 @@ fn child() {
 }
 
 fn run(case: &str) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("EPILOGUE_NOTICE_CASE", case)
-        .output()
-        .unwrap();
+    let output = child_process("EPILOGUE_NOTICE_CASE", case).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{case}: {stderr}");
     assert!(stderr.contains("done"), "{case}: {stderr}");
