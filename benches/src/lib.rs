@@ -537,26 +537,6 @@ pub fn ensure_written_out<const CALL: bool>(
     Ok(value)
 }
 
-/// The error path of [`epilogue_ensure`]: called with 0, it fails every time.
-#[inline(always)]
-pub fn epilogue_ensure_err<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    _x: u64,
-) -> anyhow::Result<u64> {
-    epilogue_ensure::<CALL>(work, cleanup, black_box(0))
-}
-
-/// The error path of [`ensure_written_out`].
-#[inline(always)]
-pub fn ensure_written_out_err<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    _x: u64,
-) -> anyhow::Result<u64> {
-    ensure_written_out::<CALL>(work, cleanup, black_box(0))
-}
-
 // ---- 9. Error context: `map_err` and `defer_on_err!(|err| …)` ----------------
 
 /// A context message that is expensive to build: it must be built on the
@@ -633,24 +613,23 @@ pub fn err_capture_by_hand<const CALL: bool>(
     Ok(value)
 }
 
-/// The error path of [`epilogue_map_err`]: called with 0, it fails every time.
-#[inline(always)]
-pub fn epilogue_map_err_err<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    _x: u64,
-) -> anyhow::Result<u64> {
-    epilogue_map_err::<CALL>(work, cleanup, black_box(0))
+/// The error path of a case that fails on 0: the case called with 0, so
+/// that every call fails.
+macro_rules! error_path {
+    ($($name:ident => $case:ident),* $(,)?) => {$(
+        #[doc = concat!("The error path of [`", stringify!($case), "`]: called with 0, it fails every time.")]
+        #[inline(always)]
+        pub fn $name<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, _x: u64) -> anyhow::Result<u64> {
+            $case::<CALL>(work, cleanup, black_box(0))
+        }
+    )*};
 }
 
-/// The error path of [`map_err_by_hand`].
-#[inline(always)]
-pub fn map_err_by_hand_err<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    _x: u64,
-) -> anyhow::Result<u64> {
-    map_err_by_hand::<CALL>(work, cleanup, black_box(0))
+error_path! {
+    epilogue_ensure_err => epilogue_ensure,
+    ensure_written_out_err => ensure_written_out,
+    epilogue_map_err_err => epilogue_map_err,
+    map_err_by_hand_err => map_err_by_hand,
 }
 
 /// A benchmarked function: counters and input in, anything out.
