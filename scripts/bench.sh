@@ -72,6 +72,7 @@ row 'borrow-free `defer_on_err!` + hook vs `catch_unwind`, hook, cleanup by hand
 row 'borrow-free `defer_on_err!` + hook vs closure, slot, `match` by hand' epilogue_borrow_free_on_err_and_hook result_by_hand
 row '`defer!(async { … })` vs the cleanup awaited at each exit (incl. `block_on`)' epilogue_async_defer async_defer_by_hand
 row '`defer!(async \|ret\| …)` vs the flush awaited by hand (incl. `block_on`)' epilogue_async_hook async_hook_by_hand
+row '`defer!(async { … })` + sync `defer_on_err!` vs awaited cleanup + drop guard by hand' epilogue_async_mixed async_mixed_by_hand
 row '`anyhow::ensure!` vs `if … { return Err(anyhow!(…)) }` (hook + `defer_on_err!`)' epilogue_ensure ensure_written_out
 row '`map_err = \|err\| err.context(…)` vs `.with_context(…)` at each exit' epilogue_map_err map_err_by_hand
 row '`defer_on_err!(\|err\| …)` vs the cleanup at the failing exit' epilogue_err_capture err_capture_by_hand

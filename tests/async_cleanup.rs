@@ -284,6 +284,86 @@ fn the_future_stays_send() {
     assert_eq!(block_on(assert_send(send_future(std::cell::Cell::new(3)))), Ok(4));
 }
 
+/// The same with a synchronous `defer_on_err!`, which reads the exit from a
+/// slot it shares with the body across the `.await`s: still `Send`.
+#[defer_on_exit]
+async fn send_future_with_a_guard(cell: std::cell::Cell<u8>) -> Result<u8, String> {
+    defer_on_err! { log("guard ran") }
+    defer!(async |ret| {
+        yield_now().await;
+        if let Ok(value) = ret {
+            *value += 1;
+        }
+    });
+    yield_now().await;
+    Ok(cell.get())
+}
+
+#[test]
+fn the_future_with_a_guard_stays_send() {
+    assert_eq!(
+        block_on(assert_send(send_future_with_a_guard(std::cell::Cell::new(3)))),
+        Ok(4)
+    );
+    assert!(events().is_empty());
+}
+
+/// Async hooks in inner blocks: each runs when the function returns through
+/// its block (a `return` there, or the block being the function's value),
+/// and not when the block just ends, or is left by `break` or `continue`.
+#[defer_on_exit]
+async fn hooks_in_inner_blocks(exit: &str) -> Result<u32, String> {
+    for round in 0..2_u32 {
+        defer!(async |ret| {
+            yield_now().await;
+            log(format!("loop hook saw {ret:?}"));
+            if let Ok(value) = ret {
+                *value += 10;
+            }
+        });
+        match (exit, round) {
+            ("continue", 0) => continue,
+            ("break", 0) => break,
+            ("return", 1) => return Ok(round),
+            _ => {}
+        }
+        log(format!("round {round} ended"));
+    }
+    if exit == "tail" {
+        defer!(async |ret| {
+            yield_now().await;
+            log(format!("tail hook saw {ret:?}"));
+            if let Ok(value) = ret {
+                *value += 100;
+            }
+        });
+        Ok(1)
+    } else {
+        Err(format!("no return in the loop for {exit}"))
+    }
+}
+
+#[test]
+fn async_hooks_in_inner_blocks_run_only_when_the_function_returns_through_them() {
+    assert_eq!(block_on(hooks_in_inner_blocks("return")), Ok(11));
+    assert_eq!(events(), ["round 0 ended", "loop hook saw Ok(1)"]);
+    assert_eq!(block_on(hooks_in_inner_blocks("tail")), Ok(101));
+    assert_eq!(
+        events(),
+        ["round 0 ended", "round 1 ended", "tail hook saw Ok(1)"]
+    );
+    assert_eq!(
+        block_on(hooks_in_inner_blocks("continue")),
+        Err("no return in the loop for continue".into())
+    );
+    assert_eq!(events(), ["round 1 ended"]);
+    assert_eq!(
+        block_on(hooks_in_inner_blocks("break")),
+        Err("no return in the loop for break".into())
+    );
+    assert!(events().is_empty());
+}
+
 #[defer_on_exit]
 async fn nested_blocks(fail_inner: bool) -> Result<Vec<&'static str>, String> {
     let mut steps = Vec::new();

@@ -50,6 +50,7 @@ const GROUPS: &[(&str, &[&str])] = &[
     ),
     ("async_defer", &["async_defer_by_hand", "epilogue_async_defer"]),
     ("async_hook", &["async_hook_by_hand", "epilogue_async_hook"]),
+    ("async_mixed", &["async_mixed_by_hand", "epilogue_async_mixed"]),
     ("hidden_return", &["ensure_written_out", "epilogue_ensure"]),
     (
         "hidden_return_error_path",

@@ -494,6 +494,72 @@ pub fn async_hook_by_hand<const CALL: bool>(
     block_on(async_hook_by_hand_fn::<CALL>(work, cleanup, x))
 }
 
+/// An async cleanup with a synchronous `defer_on_err!`, which a cancellation
+/// runs too: the guard reads the exit from a slot that it shares with the
+/// body across the `.await`, so this function keeps the shared slot.
+#[defer_on_exit]
+async fn async_mixed_epilogue<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    defer_on_err! { bump(cleanup) }
+    defer!(async { async_bump(cleanup).await });
+    let value = body::<CALL>(work, x);
+    if value == u64::MAX {
+        return Err(Failed);
+    }
+    Ok(value)
+}
+
+/// By hand: the async cleanup awaited at each exit, and a drop guard for the
+/// error cleanup, disarmed on success, so that a cancellation runs it too.
+async fn async_mixed_by_hand_fn<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    struct OnError<'a> {
+        counter: &'a Cell<u64>,
+        armed: bool,
+    }
+    impl Drop for OnError<'_> {
+        fn drop(&mut self) {
+            if self.armed {
+                bump(self.counter);
+            }
+        }
+    }
+    let mut on_error = OnError {
+        counter: cleanup,
+        armed: true,
+    };
+    let value = body::<CALL>(work, x);
+    let ret = if value == u64::MAX { Err(Failed) } else { Ok(value) };
+    async_bump(cleanup).await;
+    on_error.armed = ret.is_err();
+    drop(on_error);
+    ret
+}
+
+#[inline(never)]
+pub fn epilogue_async_mixed<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    block_on(async_mixed_epilogue::<CALL>(work, cleanup, x))
+}
+
+#[inline(never)]
+pub fn async_mixed_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    block_on(async_mixed_by_hand_fn::<CALL>(work, cleanup, x))
+}
+
 // ---- 8. A return hidden in another macro: `anyhow::ensure!` ---------------
 
 /// `ensure!` hides a `return`; with a hook and `defer_on_err!`, the attribute
@@ -683,6 +749,8 @@ cases! {
     async_defer_by_hand => same,
     epilogue_async_hook => ok_or_zero,
     async_hook_by_hand => ok_or_zero,
+    epilogue_async_mixed => ok_or_zero,
+    async_mixed_by_hand => ok_or_zero,
     epilogue_ensure => ok_or_zero,
     ensure_written_out => ok_or_zero,
     epilogue_ensure_err => ok_or_zero,

@@ -210,6 +210,7 @@ fn expand_body(
     };
     let has_deferred = deferred.is_some_and(|found| found.has_deferred);
     let slot = deferred.is_some_and(|found| found.slot);
+    let carried = deferred.is_some_and(|found| found.carried);
 
     // An empty body cannot panic; left empty, it stays what lints such as
     // `extra_unused_type_parameters` recognise (`fn assert_send<T: Send>() {}`).
@@ -227,7 +228,7 @@ fn expand_body(
             ret,
             &root.private(),
             names,
-            is_async,
+            slot::Exit { is_async, carried },
             boundary_in_slot.as_ref(),
         )
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
@@ -258,9 +259,12 @@ fn expand_body(
 
 /// What the deferred actions of a body need.
 #[derive(Clone, Copy)]
-struct Deferred {
+struct Needs {
     has_deferred: bool,
     slot: bool,
+    /// The slot is the proof itself: an `async fn` whose actions are all
+    /// async (see `CarryingExit` in the runtime).
+    carried: bool,
 }
 
 /// Finds the deferred actions of the body, checks them, and rewrites the
@@ -274,7 +278,7 @@ fn rewrite_deferred(
     ret: &ReturnType,
     is_async: bool,
     errors: &mut Errors,
-) -> Deferred {
+) -> Needs {
     let mut scanned = scan::scan(block, root, is_async);
     if let Some((span, mapping)) = &args.map_err {
         // A copy through tokens: this crate does not enable `Clone` in syn.
@@ -297,13 +301,28 @@ fn rewrite_deferred(
         ));
         slot = false;
     }
+    // No guard reads the exit when every action is async: the value can
+    // travel with the proof through the frames instead of through a slot
+    // that guards share with the body across `.await`s.
+    let carried = slot
+        && is_async
+        && args.map_err.is_none()
+        && !scanned.deferred.iter().any(|deferred| {
+            deferred
+                .action
+                .as_ref()
+                .is_some_and(|action| !action.form.shape.is_async())
+        });
     let mode = if slot { Mode::Slot } else { Mode::Guards };
-    let mut rewriter = Rewriter::new(root, names, ret, mode).with_deferred(scanned.deferred);
+    let mut rewriter = Rewriter::new(root, names, ret, mode)
+        .carrying(carried)
+        .with_deferred(scanned.deferred);
     rewriter.visit_function_body(block);
     errors.extend(rewriter.errors);
-    Deferred {
+    Needs {
         has_deferred: scanned.has_deferred,
         slot,
+        carried,
     }
 }
 

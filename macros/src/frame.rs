@@ -65,6 +65,10 @@ pub(crate) struct Parts<'a> {
     /// The exit slot.
     pub(crate) exit: &'a Ident,
     pub(crate) ret: &'a ReturnType,
+    /// The proof of a return carries its value (see `slot::Exit`).
+    pub(crate) carried: bool,
+    /// The block's value is the function's.
+    pub(crate) returns_value: bool,
 }
 
 /// The local a `Flow::Return` arm binds: the proof that the slot holds the
@@ -198,8 +202,21 @@ impl Frame {
         let value = Ident::new("__value", span);
         let flow = Ident::new("__flow", span);
         let jump_type = self.jump_type(private);
-        let flow_type =
-            quote_spanned!(span=> #private::Flow<_, #private::ReturnWrittenInTheBody, #jump_type>);
+        let proof = if parts.carried {
+            let ty = parts.ret.erased();
+            quote_spanned!(span=> #private::ReturnWrittenInTheBody<#ty>)
+        } else {
+            quote_spanned!(span=> #private::ReturnWrittenInTheBody)
+        };
+        let flow_type = quote_spanned!(span=> #private::Flow<_, #proof, #jump_type>);
+        // When the proof carries the value, a block whose value is the
+        // function's ends with a return like any other, so that the action
+        // finds the value in `Flow::Return`.
+        let end = if parts.carried && parts.returns_value {
+            quote_spanned!(span=> Return)
+        } else {
+            quote_spanned!(span=> Normal)
+        };
         // The block's value, then the flow: when the rest diverges, the
         // second `let` is the first unreachable statement, and the one that
         // allows it, rather than the user's code. (The rest is a match arm,
@@ -207,7 +224,7 @@ impl Frame {
         let body = quote_spanned! {span=>
             let #value = match () { () => { #(#rest)* } };
             #[allow(unreachable_code)]
-            let #flow: #flow_type = #private::Flow::Normal(#value);
+            let #flow: #flow_type = #private::Flow::#end(#value);
             #flow
         };
         if !self.labelled {
@@ -254,13 +271,15 @@ impl Frame {
         }
         let kind = Ident::new(action.form.kind, span);
         let pending = Ident::new("__pending", span);
-        let (registration, awaited) = async_action(action, parts, cx, self.location);
+        // A carried value is changed in the flow by a hook.
+        let mutable = (parts.carried && matches!(action.body, Body::Closure(_))).then(|| quote!(mut));
+        let (registration, awaited) = async_action(action, parts, cx, self.location, &flow);
         quote_spanned! {span=>
             {
                 #attrs
                 let #pending = #private::pending(#scope, #site, #private::Kind::#kind);
                 #registration
-                let #flow = #label: { #body };
+                let #mutable #flow = #label: { #body };
                 #pending.settle();
                 #attrs
                 #awaited
@@ -276,7 +295,16 @@ impl Frame {
 /// in the function's own future: an `async` block of its own would borrow
 /// the function's locals across its `.await`s, and a borrowed `Cell` would
 /// make the function's future `!Send`.
-fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
+///
+/// When the proof carries the value, the action takes it from the frame's
+/// `flow`; otherwise from the exit slot.
+fn async_action(
+    action: Action,
+    parts: &Parts<'_>,
+    cx: &Context<'_>,
+    at: Span,
+    flow: &Ident,
+) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
     let private = &relocate(cx.private, at);
     // Located at the invocation: a bound the return type fails (`Outcome`
@@ -288,8 +316,14 @@ fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -
     let registered = Ident::new("__registered", span);
     let running = Ident::new("__running", span);
     let moves = action.captures_at_registration();
-    let start =
-        quote_spanned!(span=> let #running = #private::running(#scope, #site, #private::Kind::#kind););
+    let returned = Ident::new("__returned", span);
+    let start = |returned: TokenStream| {
+        if parts.carried {
+            quote_spanned!(span=> let #running = #private::running_with(#scope, #returned, #site, #private::Kind::#kind);)
+        } else {
+            quote_spanned!(span=> let #running = #private::running(#scope, #site, #private::Kind::#kind);)
+        }
+    };
     match action.body {
         Body::Future(future) => {
             let (registration, code) = if moves {
@@ -304,23 +338,29 @@ fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -
                 let block = &future.block;
                 (quote!(), quote_spanned!(span=> #[allow(unused_braces)] #block))
             };
+            let start = start(quote_spanned!(span=> #flow.returned()));
             // A cleanup that diverges leaves the rest unreachable: not the
             // user's code to be warned about.
             let run = quote_spanned!(span=> { #start #code #[allow(unreachable_code)] #running.finish(); });
-            let awaited = if action.form.mac == crate::forms::Macro::DeferOnErr {
-                quote_spanned!(span=> if #private::failing(#scope) #run)
-            } else {
-                run
+            let awaited = match (action.form.mac == crate::forms::Macro::DeferOnErr, parts.carried) {
+                (false, _) => run,
+                (true, false) => quote_spanned!(span=> if #private::failing(#scope) #run),
+                (true, true) => quote_spanned!(span=> if #private::failing_with(&#flow) #run),
             };
             (registration, awaited)
         }
         Body::Closure(closure) => {
-            let returned = Ident::new("__returned", span);
+            // The hook's argument: a `&mut` to the value, where it is.
+            let argument = if parts.carried {
+                quote!(#returned)
+            } else {
+                quote!(&mut #returned)
+            };
             let (registration, code) = if moves {
                 let closure = typed_hook(*closure, parts.ret);
                 (
                     quote_spanned!(span=> let #registered = #closure;),
-                    quote_spanned!(span=> #registered(&mut #returned).await;),
+                    quote_spanned!(span=> #registered(#argument).await;),
                 )
             } else {
                 let pattern = closure
@@ -331,19 +371,34 @@ fn async_action(action: Action, parts: &Parts<'_>, cx: &Context<'_>, at: Span) -
                 let body = &closure.body;
                 (
                     quote!(),
-                    quote_spanned!(span=> let () = { let #pattern = &mut #returned; #body };),
+                    quote_spanned!(span=> let () = { let #pattern = #argument; #body };),
                 )
             };
-            // Only when the function returns: the value is taken out of the
-            // slot for the hook to hold across its `.await`s, and put back.
-            let awaited = quote_spanned! {span=>
-                if #exit.is_returning() {
-                    #start
-                    let mut #returned = #exit.take_returned();
-                    #code
-                    #[allow(unreachable_code)]
-                    #exit.put_returned(#returned);
-                    #running.finish();
+            // Only when the function returns.
+            let awaited = if parts.carried {
+                // The hook changes the value in the flow, where it travels on.
+                let start = start(quote_spanned!(span=> ::core::option::Option::Some(&*#returned)));
+                quote_spanned! {span=>
+                    if let ::core::option::Option::Some(#returned) = #flow.returned_mut() {
+                        #start
+                        #code
+                        #[allow(unreachable_code)]
+                        #running.finish();
+                    }
+                }
+            } else {
+                // The value is taken out of the slot for the hook to hold
+                // across its `.await`s, and put back.
+                let start = start(TokenStream::new());
+                quote_spanned! {span=>
+                    if #exit.is_returning() {
+                        #start
+                        let mut #returned = #exit.take_returned();
+                        #code
+                        #[allow(unreachable_code)]
+                        #exit.put_returned(#returned);
+                        #running.finish();
+                    }
                 }
             };
             (registration, awaited)

@@ -72,6 +72,8 @@ pub(crate) struct Rewriter<'a> {
     names: &'a Names,
     ret: &'a ReturnType,
     mode: Mode,
+    /// With a slot: the proof carries the value (see `slot::Exit`).
+    carried: bool,
     /// The invocations the scan parsed, taken as their markers are met.
     deferred: Vec<Option<Deferred>>,
     next_index: usize,
@@ -94,6 +96,7 @@ impl<'a> Rewriter<'a> {
             names,
             ret,
             mode,
+            carried: false,
             deferred: Vec::new(),
             next_index: 0,
             block_depth: 0,
@@ -102,6 +105,12 @@ impl<'a> Rewriter<'a> {
             in_wrapped_args: 0,
             errors: Errors::default(),
         }
+    }
+
+    /// Whether the proof of a return carries its value.
+    pub(crate) fn carrying(mut self, carried: bool) -> Self {
+        self.carried = carried;
+        self
     }
 
     /// Gives the rewriter the invocations the scan parsed.
@@ -503,6 +512,8 @@ impl<'a> Rewriter<'a> {
             attrs: &deferred.attrs,
             exit: &self.names.exit,
             ret: self.ret,
+            carried: self.carried,
+            returns_value: value,
         };
         Stmt::Expr(
             Expr::Verbatim(frame.expand(action, &parts, &self.context(&scope))),

@@ -20,8 +20,9 @@
 use core::marker::PhantomData;
 
 use crate::exit::{Exit, Kind};
-use crate::outcome::{HasError, Outcome};
-use crate::slot::{is_failure, AfterFrame, Scope};
+use crate::frame::Flow;
+use crate::outcome::{Classify, HasError, Outcome};
+use crate::slot::{is_failure, AfterFrame, CarryingExit, ReturnWrittenInTheBody, Scope};
 use crate::unwind;
 #[cfg(feature = "tracing")]
 use crate::{panic_hook, trace};
@@ -83,6 +84,10 @@ pub struct Running<X: Scope, S> {
     armed: bool,
     #[cfg(feature = "tracing")]
     started: Option<(std::time::Instant, Exit)>,
+    /// The exit the action runs on, when it is known at its start rather
+    /// than asked of the slot (see [`running_with`]).
+    #[cfg(feature = "tracing")]
+    exit: Option<Exit>,
     site: PhantomData<fn() -> S>,
 }
 
@@ -99,8 +104,52 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
         } else {
             None
         },
+        #[cfg(feature = "tracing")]
+        exit: None,
         site: PhantomData,
     }
+}
+
+/// Starts an async action of this kind in a function whose exit is carried
+/// by the proof (see `CarryingExit`): `returned` is the value its frame
+/// returns, if any, which labels the exit for `tracing`.
+#[inline(always)]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub fn running_with<'a, R, C: Classify<R>, S>(
+    scope: &'a CarryingExit<R, C>,
+    returned: Option<&R>,
+    _site: S,
+    kind: Kind,
+) -> Running<&'a CarryingExit<R, C>, S> {
+    // The value is the hook's to change, or gone, by the time the action
+    // ends: its label is taken now, for the event of a panic too.
+    #[cfg(feature = "tracing")]
+    let exit = CarryingExit::<R, C>::exit_with(returned);
+    Running {
+        scope,
+        kind,
+        armed: true,
+        #[cfg(feature = "tracing")]
+        started: if trace::may_be_wanted() {
+            started_with(exit)
+        } else {
+            None
+        },
+        #[cfg(feature = "tracing")]
+        exit: Some(exit),
+        site: PhantomData,
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn started_with(exit: Exit) -> Option<(std::time::Instant, Exit)> {
+    if !trace::wanted() {
+        return None;
+    }
+    panic_hook::record_panics();
+    Some((std::time::Instant::now(), exit))
 }
 
 #[cfg(feature = "tracing")]
@@ -133,7 +182,11 @@ impl<X: Scope, S> Drop for Running<X, S> {
     #[inline(always)]
     fn drop(&mut self) {
         if self.armed {
-            interrupted::<X, S>(self.scope, self.kind);
+            #[cfg(feature = "tracing")]
+            let exit = self.exit;
+            #[cfg(not(feature = "tracing"))]
+            let exit = None;
+            interrupted::<X, S>(self.scope, self.kind, exit);
         }
     }
 }
@@ -143,12 +196,12 @@ impl<X: Scope, S> Drop for Running<X, S> {
 #[cold]
 #[inline(never)]
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-fn interrupted<X: Scope, S>(scope: X, kind: Kind) {
+fn interrupted<X: Scope, S>(scope: X, kind: Kind, exit: Option<Exit>) {
     if !unwind::panicking() {
         return skipped::<X, S>(scope, kind);
     }
     #[cfg(feature = "tracing")]
-    let exit = scope.traced_exit(AfterFrame { panicked: false });
+    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame { panicked: false }));
     scope.discard_value();
     #[cfg(feature = "tracing")]
     {
@@ -184,6 +237,16 @@ where
     F: FnOnce(<X::Value as HasError>::Error) -> <X::Value as HasError>::Error,
 {
     map
+}
+
+/// Whether `defer_on_err!(async { … })` runs, in a function whose exit is
+/// carried by the proof: its frame returns a failure.
+#[inline(always)]
+pub fn failing_with<V, R, J>(flow: &Flow<V, ReturnWrittenInTheBody<R>, J>) -> bool
+where
+    R: Outcome,
+{
+    flow.returned().is_some_and(is_failure::<R>)
 }
 
 /// Whether `defer_on_err!(async { … })` runs: the function returns a failure.

@@ -13,7 +13,7 @@
 //! instead (no panic to catch there: an async action cannot run during
 //! unwinding), which yields the same [`Flow`].
 
-use crate::slot::AfterFrame;
+use crate::slot::{AfterFrame, ReturnWrittenInTheBody};
 use crate::unwind::{self, Payload};
 
 /// How the rest of a block was left: its end (with the block's value),
@@ -26,6 +26,30 @@ pub enum Flow<V, R, J> {
     Return(R),
     /// A `break` or `continue` leaves the block.
     Jump(J),
+}
+
+/// In an `async fn` whose actions are all async, a return's proof carries
+/// the value (see `CarryingExit`), and a block whose value is the function's
+/// leaves its frame with `Flow::Return` too: the actions after the frame
+/// find the value here.
+impl<V, R, J> Flow<V, ReturnWrittenInTheBody<R>, J> {
+    /// The value the function returns, if the rest of the block returns.
+    #[inline(always)]
+    pub fn returned(&self) -> Option<&R> {
+        match self {
+            Flow::Return(seen) => Some(seen.value()),
+            Flow::Normal(_) | Flow::Jump(_) => None,
+        }
+    }
+
+    /// The value the function returns, for an async hook to change.
+    #[inline(always)]
+    pub fn returned_mut(&mut self) -> Option<&mut R> {
+        match self {
+            Flow::Return(seen) => Some(seen.value_mut()),
+            Flow::Normal(_) | Flow::Jump(_) => None,
+        }
+    }
 }
 
 /// Which of a frame's `break`/`continue` targets a [`Flow::Jump`] goes to:

@@ -109,7 +109,9 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 /// notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::block_end::{failing, map_err, mapping, pending, running, Pending, Running};
+    pub use crate::block_end::{
+        failing, failing_with, map_err, mapping, pending, running, running_with, Pending, Running,
+    };
     #[cfg(feature = "std")]
     pub use crate::boundary::{recover, recover_async};
     pub use crate::early_exit::{
@@ -126,8 +128,8 @@ pub mod __private {
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
-        AfterFrame, AsyncExitSlot, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
-        StoreResidual, Stores, TopBlock,
+        AfterFrame, AsyncExitSlot, CarryingExit, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody,
+        Scope, StoreResidual, Stores, TopBlock,
     };
     pub use crate::unparsed::unparsed_body;
     #[cfg(feature = "std")]

@@ -5,7 +5,8 @@
 //! Hooks (`defer!(|ret| …)`) read and change the value in the slot, and
 //! `defer_on_err!` looks at it to tell a failing exit from a successful one.
 //! A function whose body has only plain `defer!` actions gets no slot at all:
-//! its guards consult [`NoSlot`].
+//! its guards consult [`NoSlot`]. An `async fn` whose actions are all async
+//! gets none either: its value travels with the proof ([`CarryingExit`]).
 
 use core::cell::{RefCell, RefMut};
 use core::future::Future;
@@ -28,12 +29,31 @@ use crate::unwind::{self, drop_quietly};
 /// values exit early) therefore fails to compile with "expected
 /// `ReturnWrittenInTheBody`" instead of skipping hooks and `defer_on_err!`
 /// at run time.
+///
+/// In an `async fn` whose deferred actions are all async, there is no slot
+/// to share: the proof carries the value itself ([`CarryingExit`]), and the
+/// same mistake reads "expected `ReturnWrittenInTheBody<T>`".
 #[must_use = "return it from the rewritten body"]
-pub struct ReturnWrittenInTheBody {
-    _sealed: (),
+pub struct ReturnWrittenInTheBody<R = ()> {
+    value: R,
 }
 
-const SEEN: ReturnWrittenInTheBody = ReturnWrittenInTheBody { _sealed: () };
+const SEEN: ReturnWrittenInTheBody = ReturnWrittenInTheBody { value: () };
+
+impl<R> ReturnWrittenInTheBody<R> {
+    /// The value being returned, for an async action that runs after its
+    /// frame returned it.
+    #[inline(always)]
+    pub(crate) fn value(&self) -> &R {
+        &self.value
+    }
+
+    /// The value being returned, for an async hook to change.
+    #[inline(always)]
+    pub(crate) fn value_mut(&mut self) -> &mut R {
+        &mut self.value
+    }
+}
 
 /// Where a guard was registered, which decides what an empty slot means.
 pub trait Depth: Copy {
@@ -370,15 +390,16 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
     }
 }
 
-/// The exit slot of an `async fn`.
+/// The exit slot of an `async fn` with a synchronous hook or
+/// `defer_on_err!`: a guard, which reads the exit when it is dropped, on a
+/// cancellation too.
 ///
 /// The future holds references to it across `.await`, so with `std` it is
 /// `Sync` (a `Mutex`, uncontended: one poll at a time touches it) to keep the
-/// future `Send`; without `std` it is a `RefCell`, and an `async fn` that
-/// needs a slot (a hook, `defer_on_err!`) is not `Send`, as executors
-/// without `std` seldom require. It also knows whether a poll is running,
-/// which is how a guard dropped outside any poll knows the future was
-/// cancelled.
+/// future `Send`; without `std` it is a `RefCell`, and such an `async fn` is
+/// not `Send`, as executors without `std` seldom require. It also knows
+/// whether a poll is running, which is how a guard dropped outside any poll
+/// knows the future was cancelled.
 pub struct AsyncExitSlot<R, C> {
     value: shared::Value<R>,
     polling: shared::Flag,
@@ -453,6 +474,111 @@ impl<R, C> AsyncExitSlot<R, C> {
     pub fn return_type_hint(&self) -> R {
         unreachable!("epilogue: return_type_hint is never called")
     }
+}
+
+/// The exit of an `async fn` whose deferred actions are all async: no slot
+/// at all, the value being returned travels in the proof
+/// ([`ReturnWrittenInTheBody<R>`]), through the frames' `Flow::Return`, to
+/// each action that runs after its frame and then out of the body.
+///
+/// Nothing is shared between the body and the actions, as it is with guards
+/// (which a synchronous action in an `async fn` is, and which read the exit
+/// from [`AsyncExitSlot`] when they are dropped): the future holds no
+/// `Mutex`, no flag, and is not polled through a pinned inner future. The
+/// exit a skipped action reports is told by the thread: unwinding means a
+/// panic, anything else a cancellation.
+///
+/// `C` picks how `tracing` labels a return value, as for [`ExitSlot`].
+pub struct CarryingExit<R, C> {
+    types: PhantomData<fn() -> (R, C)>,
+}
+
+impl<R, C> CarryingExit<R, C> {
+    /// The exit of one function.
+    #[inline(always)]
+    #[must_use]
+    pub fn new(_classifier: C) -> Self {
+        CarryingExit { types: PhantomData }
+    }
+
+    /// The proof carrying the value the function returns.
+    #[inline(always)]
+    pub fn put(&self, value: R) -> ReturnWrittenInTheBody<R> {
+        ReturnWrittenInTheBody { value }
+    }
+
+    /// Never called: `if false { return exit.proof_hint(); }` at the top of
+    /// the body's `async` block gives the block its type before the body is
+    /// checked, so that a `return` the attribute did not rewrite is reported
+    /// where it is written, rather than taken for the block's type.
+    #[doc(hidden)]
+    pub fn proof_hint(&self) -> ReturnWrittenInTheBody<R> {
+        unreachable!("epilogue: proof_hint is never called")
+    }
+
+    /// The value the proof carries, once every deferred action of the body
+    /// has run.
+    #[inline(always)]
+    pub fn take(&self, seen: ReturnWrittenInTheBody<R>) -> R {
+        seen.value
+    }
+
+    /// See [`ExitSlot::return_type_hint`].
+    #[doc(hidden)]
+    #[must_use]
+    pub fn return_type_hint(&self) -> R {
+        unreachable!("epilogue: return_type_hint is never called")
+    }
+}
+
+impl<R, C: Classify<R>> CarryingExit<R, C> {
+    /// The exit an async action runs on: the value its frame returns, if
+    /// any, labelled by the classifier; otherwise the end of its block.
+    #[cfg(feature = "tracing")]
+    #[inline]
+    pub(crate) fn exit_with(returned: Option<&R>) -> Exit {
+        match returned {
+            Some(value) if C::is_failure(value) => Exit::Failed,
+            Some(_) => Exit::Returned,
+            None => Exit::ScopeEnd,
+        }
+    }
+}
+
+impl<R, C: Classify<R>> Scope for &CarryingExit<R, C> {
+    type Value = R;
+
+    /// Asked only when an action's block is left without running it, or
+    /// while it runs: by a panic, or by the future's drop.
+    #[inline]
+    fn exit<D: Depth>(self, depth: D, _failed: impl FnOnce(&R) -> bool) -> Exit {
+        if depth.panicked() || unwind::panicking() {
+            Exit::Panicked
+        } else {
+            Exit::Cancelled
+        }
+    }
+
+    #[inline]
+    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
+        self.exit(depth, C::is_failure)
+    }
+
+    #[inline]
+    fn has_value(self) -> bool {
+        false
+    }
+
+    // The value is in the proof, which the frames hand to the actions; a
+    // panicking action's unwinding drops it with the rest of the future.
+    #[inline]
+    fn with_value(self, _hook: impl FnOnce(&mut R)) {}
+
+    #[inline]
+    fn map_value(self, _map: impl FnOnce(R) -> R) {}
+
+    #[inline]
+    fn discard_value(self) {}
 }
 
 /// The async slot's cells: shared between polls, and between threads where
@@ -619,14 +745,14 @@ impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
 pub trait StoreResidual: Sized {
     /// Converts the residual into the return value, stores it, and gives
     /// the proof.
-    fn store_in<S: Stores>(self, slot: S) -> ReturnWrittenInTheBody
+    fn store_in<S: Stores>(self, slot: S) -> S::Proof
     where
         S::Value: FromResidual<Self>;
 }
 
 impl<Q> StoreResidual for Q {
     #[inline]
-    fn store_in<S: Stores>(self, slot: S) -> ReturnWrittenInTheBody
+    fn store_in<S: Stores>(self, slot: S) -> S::Proof
     where
         S::Value: FromResidual<Q>,
     {
@@ -639,12 +765,16 @@ pub trait Stores: Copy {
     /// The function's return type.
     type Value;
 
+    /// What the rewritten body returns.
+    type Proof;
+
     /// Stores the value the function returns and gives the proof.
-    fn put(self, value: Self::Value) -> ReturnWrittenInTheBody;
+    fn put(self, value: Self::Value) -> Self::Proof;
 }
 
 impl<R, C> Stores for &ExitSlot<R, C> {
     type Value = R;
+    type Proof = ReturnWrittenInTheBody;
 
     #[inline]
     fn put(self, value: R) -> ReturnWrittenInTheBody {
@@ -654,10 +784,21 @@ impl<R, C> Stores for &ExitSlot<R, C> {
 
 impl<R, C> Stores for &AsyncExitSlot<R, C> {
     type Value = R;
+    type Proof = ReturnWrittenInTheBody;
 
     #[inline]
     fn put(self, value: R) -> ReturnWrittenInTheBody {
         AsyncExitSlot::put(self, value)
+    }
+}
+
+impl<R, C> Stores for &CarryingExit<R, C> {
+    type Value = R;
+    type Proof = ReturnWrittenInTheBody<R>;
+
+    #[inline(always)]
+    fn put(self, value: R) -> ReturnWrittenInTheBody<R> {
+        CarryingExit::put(self, value)
     }
 }
 

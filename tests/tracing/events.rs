@@ -567,6 +567,40 @@ fn an_async_action_that_panics_is_an_error_event() {
     assert_eq!(events[0].field("kind"), Some("defer"));
 }
 
+/// Every action async: the value being returned travels with the frames'
+/// flow rather than through a slot, and the panic's event still names the
+/// exit the action was running on.
+#[defer_on_exit]
+async fn only_async_actions_one_panics(fail: bool) -> Result<u32, String> {
+    defer!(async { yield_once().await });
+    defer!(async |ret| {
+        yield_once().await;
+        if ret.is_err() {
+            panic!("flush failed");
+        }
+    });
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn an_async_action_that_panics_names_the_exit_it_ran_on() {
+    let events = record(|| {
+        let result = quietly(|| block_on(only_async_actions_one_panics(true)));
+        assert!(result.is_err());
+    });
+    assert_eq!(summaries(&events), ["ERROR flush failed", "defer/panicked"]);
+    assert_eq!(events[0].field("kind"), Some("hook"));
+    assert_eq!(events[0].field("exit"), Some("failed"));
+    assert_eq!(events[1].level, tracing::Level::WARN);
+    let events = record(|| {
+        assert_eq!(block_on(only_async_actions_one_panics(false)), Ok(1));
+    });
+    assert_eq!(summaries(&events), ["hook/returned", "defer/returned"]);
+}
+
 macro_rules! bail {
     ($message:expr) => {
         return Err($message.to_owned())
