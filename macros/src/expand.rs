@@ -210,7 +210,6 @@ fn expand_body(
     };
     let has_deferred = deferred.is_some_and(|found| found.has_deferred);
     let slot = deferred.is_some_and(|found| found.slot);
-    let carried = deferred.is_some_and(|found| found.carried);
 
     // An empty body cannot panic; left empty, it stays what lints such as
     // `extra_unused_type_parameters` recognise (`fn assert_send<T: Send>() {}`).
@@ -228,7 +227,7 @@ fn expand_body(
             ret,
             &root.private(),
             names,
-            slot::Exit { is_async, carried },
+            is_async,
             boundary_in_slot.as_ref(),
         )
     } else if plan.recover.is_some() && is_async && !ret.is_never && !ret.is_opaque {
@@ -262,9 +261,6 @@ fn expand_body(
 struct Needs {
     has_deferred: bool,
     slot: bool,
-    /// The slot is the proof itself: an `async fn` whose actions are all
-    /// async (see `CarryingExit` in the runtime).
-    carried: bool,
 }
 
 /// Finds the deferred actions of the body, checks them, and rewrites the
@@ -301,18 +297,11 @@ fn rewrite_deferred(
         ));
         slot = false;
     }
-    // No guard reads the exit when every action is async: the value can
-    // travel with the proof through the frames instead of through a slot
-    // that guards share with the body across `.await`s.
-    let carried = slot
-        && is_async
-        && args.map_err.is_none()
-        && !scanned.deferred.iter().any(|deferred| {
-            deferred
-                .action
-                .as_ref()
-                .is_some_and(|action| !action.form.shape.is_async())
-        });
+    // In an `async fn`, the value travels with the proof through the frames
+    // instead of through a slot that guards would share with the body across
+    // `.await`s: every action runs after its frame, the synchronous ones
+    // against a slot lent for that moment.
+    let carried = slot && is_async;
     let mode = if slot { Mode::Slot } else { Mode::Guards };
     let mut rewriter = Rewriter::new(root, names, ret, mode)
         .carrying(carried)
@@ -322,7 +311,6 @@ fn rewrite_deferred(
     Needs {
         has_deferred: scanned.has_deferred,
         slot,
-        carried,
     }
 }
 

@@ -14,13 +14,18 @@
 //!   to `tracing`.
 //! - So does the attribute's `map_err`, which has no error to map on a
 //!   panic or a cancellation.
+//! - In an `async fn`, every action gets a labelled block, since the rest
+//!   may await: there the value being returned travels in the `Flow` (the
+//!   proof carries it), and a synchronous action runs after its frame
+//!   against a slot the flow lends it, while the guard registered where it
+//!   is written covers a panic or a cancellation.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Lifetime, Pat, Stmt};
 
 use crate::deferred::{Action, Body};
-use crate::guard::{self, Context};
+use crate::guard::{self, Context, Position};
 use crate::return_type::ReturnType;
 use crate::root::relocate;
 
@@ -69,6 +74,8 @@ pub(crate) struct Parts<'a> {
     pub(crate) carried: bool,
     /// The block's value is the function's.
     pub(crate) returns_value: bool,
+    /// Where the guard of a synchronous action with a carried exit is.
+    pub(crate) position: Position,
 }
 
 /// The local a `Flow::Return` arm binds: the proof that the slot holds the
@@ -244,22 +251,12 @@ impl Frame {
         let site = cx.site;
         let dispatch = self.dispatch(&quote!(#flow), parts, private);
         let attrs = parts.attrs;
+        if parts.carried && !action.form.shape.is_async() {
+            return self.expand_lent(action, parts, cx, &body, &dispatch);
+        }
         if let Body::Mapping(mapping) = &action.body {
             let scope = &relocate(scope, self.location);
-            // A `move` closure (or a block ending in one, which can clone
-            // what it needs first) captures at the top of the body, as
-            // `move` forms do at their registration, so that it can keep
-            // what the body consumes; it is typed there, through `mapping`.
-            let moves = captures_at_the_top(mapping);
-            let registered = Ident::new("__registered", span);
-            let (registration, mapping) = if moves {
-                (
-                    quote_spanned!(span=> let #registered = #private::mapping(#scope, #mapping);),
-                    quote!(#registered),
-                )
-            } else {
-                (quote!(), quote!(#mapping))
-            };
+            let (registration, mapping) = registered_mapping(mapping, cx, self.location);
             return quote_spanned! {span=>
                 {
                     #registration
@@ -271,8 +268,8 @@ impl Frame {
         }
         let kind = Ident::new(action.form.kind, span);
         let pending = Ident::new("__pending", span);
-        // A carried value is changed in the flow by a hook.
-        let mutable = (parts.carried && matches!(action.body, Body::Closure(_))).then(|| quote!(mut));
+        // A hook changes the value in the flow.
+        let mutable = matches!(action.body, Body::Closure(_)).then(|| quote!(mut));
         let (registration, awaited) = async_action(action, parts, cx, self.location, &flow);
         quote_spanned! {span=>
             {
@@ -289,15 +286,86 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// A synchronous action in an `async fn` with a carried exit: the value
+    /// being returned, if any, is lent to a slot after the frame, and the
+    /// action runs against it there.
+    ///
+    /// - `defer!`, `defer_on_err!` and synchronous hooks keep the guard they
+    ///   have everywhere, registered where they are written (so they borrow
+    ///   as a guard does), which also runs on a panic or a cancellation if
+    ///   the frame never returns; after the frame, it runs at once.
+    /// - `map_err` has nothing to map on those exits: it runs after the
+    ///   frame only.
+    fn expand_lent(
+        &self,
+        action: Action,
+        parts: &Parts<'_>,
+        cx: &Context<'_>,
+        body: &TokenStream,
+        dispatch: &TokenStream,
+    ) -> TokenStream {
+        let span = Span::mixed_site().located_at(self.location);
+        let private = &relocate(cx.private, self.location);
+        let label = &self.label;
+        let flow = Ident::new("__flow", span);
+        let lent = Ident::new("__lent", span);
+        let exit = parts.exit;
+        let attrs = parts.attrs;
+        let (registration, run) = if let Body::Mapping(mapping) = &action.body {
+            let (registration, mapping) = registered_mapping(mapping, cx, self.location);
+            let site = cx.site;
+            (
+                registration,
+                quote_spanned!(span=> #private::map_err(#lent.slot(), #site, #mapping);),
+            )
+        } else {
+            let name = guard::local_name(action.form, parts.position.index, span);
+            let registration = guard::guard(action, attrs, self.location, cx, parts.position);
+            (
+                registration,
+                quote_spanned!(span=> #attrs #name.run_in(#lent.slot());),
+            )
+        };
+        quote_spanned! {span=>
+            {
+                #registration
+                let #flow = #label: { #body };
+                let #lent = #exit.lend(#flow);
+                #run
+                let #flow = #lent.give_back();
+                #dispatch
+            }
+        }
+    }
+}
+
+/// A mapping's registration, if it is a `move` closure (or a block ending
+/// in one), which captures at the top of the body, as `move` forms do at
+/// their registration, so that it can keep what the body consumes; it is
+/// typed there, through `mapping`. Then the mapping to call.
+fn registered_mapping(mapping: &syn::Expr, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
+    let span = Span::mixed_site().located_at(at);
+    let private = &relocate(cx.private, at);
+    let scope = &relocate(cx.scope, at);
+    if captures_at_the_top(mapping) {
+        let registered = Ident::new("__registered", span);
+        (
+            quote_spanned!(span=> let #registered = #private::mapping(#scope, #mapping);),
+            quote!(#registered),
+        )
+    } else {
+        (quote!(), quote!(#mapping))
+    }
+}
+
 /// An async action: what is built at its registration (the future or the
 /// closure of a `move` form, which captures there), and the statement that
 /// runs it after the frame. The code of a form without `move` runs inline,
 /// in the function's own future: an `async` block of its own would borrow
 /// the function's locals across its `.await`s, and a borrowed `Cell` would
-/// make the function's future `!Send`.
-///
-/// When the proof carries the value, the action takes it from the frame's
-/// `flow`; otherwise from the exit slot.
+/// make the function's future `!Send`. The value being returned, if any, is
+/// in the frame's `flow`: the proof carries it in an `async fn`.
 fn async_action(
     action: Action,
     parts: &Parts<'_>,
@@ -307,23 +375,15 @@ fn async_action(
 ) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
     let private = &relocate(cx.private, at);
-    // Located at the invocation: a bound the return type fails (`Outcome`
-    // for `defer_on_err!`) is reported there.
     let scope = &relocate(cx.scope, at);
     let site = cx.site;
     let kind = Ident::new(action.form.kind, span);
-    let exit = parts.exit;
     let registered = Ident::new("__registered", span);
     let running = Ident::new("__running", span);
     let moves = action.captures_at_registration();
     let returned = Ident::new("__returned", span);
-    let start = |returned: TokenStream| {
-        if parts.carried {
-            quote_spanned!(span=> let #running = #private::running_with(#scope, #returned, #site, #private::Kind::#kind);)
-        } else {
-            quote_spanned!(span=> let #running = #private::running(#scope, #site, #private::Kind::#kind);)
-        }
-    };
+    // The value the frame returns, if any, labels the exit for `tracing`.
+    let start = |returned: TokenStream| quote_spanned!(span=> let #running = #private::running_with(#scope, #returned, #site, #private::Kind::#kind););
     match action.body {
         Body::Future(future) => {
             let (registration, code) = if moves {
@@ -342,25 +402,21 @@ fn async_action(
             // A cleanup that diverges leaves the rest unreachable: not the
             // user's code to be warned about.
             let run = quote_spanned!(span=> { #start #code #[allow(unreachable_code)] #running.finish(); });
-            let awaited = match (action.form.mac == crate::forms::Macro::DeferOnErr, parts.carried) {
-                (false, _) => run,
-                (true, false) => quote_spanned!(span=> if #private::failing(#scope) #run),
-                (true, true) => quote_spanned!(span=> if #private::failing_with(&#flow) #run),
+            let awaited = if action.form.mac == crate::forms::Macro::DeferOnErr {
+                // Located at the invocation: a return type without a failure
+                // case (`Outcome`) is reported there.
+                quote_spanned!(span=> if #private::failing_with(&#flow) #run)
+            } else {
+                run
             };
             (registration, awaited)
         }
         Body::Closure(closure) => {
-            // The hook's argument: a `&mut` to the value, where it is.
-            let argument = if parts.carried {
-                quote!(#returned)
-            } else {
-                quote!(&mut #returned)
-            };
             let (registration, code) = if moves {
                 let closure = typed_hook(*closure, parts.ret);
                 (
                     quote_spanned!(span=> let #registered = #closure;),
-                    quote_spanned!(span=> #registered(#argument).await;),
+                    quote_spanned!(span=> #registered(#returned).await;),
                 )
             } else {
                 let pattern = closure
@@ -371,34 +427,18 @@ fn async_action(
                 let body = &closure.body;
                 (
                     quote!(),
-                    quote_spanned!(span=> let () = { let #pattern = #argument; #body };),
+                    quote_spanned!(span=> let () = { let #pattern = #returned; #body };),
                 )
             };
-            // Only when the function returns.
-            let awaited = if parts.carried {
-                // The hook changes the value in the flow, where it travels on.
-                let start = start(quote_spanned!(span=> ::core::option::Option::Some(&*#returned)));
-                quote_spanned! {span=>
-                    if let ::core::option::Option::Some(#returned) = #flow.returned_mut() {
-                        #start
-                        #code
-                        #[allow(unreachable_code)]
-                        #running.finish();
-                    }
-                }
-            } else {
-                // The value is taken out of the slot for the hook to hold
-                // across its `.await`s, and put back.
-                let start = start(TokenStream::new());
-                quote_spanned! {span=>
-                    if #exit.is_returning() {
-                        #start
-                        let mut #returned = #exit.take_returned();
-                        #code
-                        #[allow(unreachable_code)]
-                        #exit.put_returned(#returned);
-                        #running.finish();
-                    }
+            // Only when the function returns; the hook changes the value in
+            // the flow, where it travels on.
+            let start = start(quote_spanned!(span=> ::core::option::Option::Some(&*#returned)));
+            let awaited = quote_spanned! {span=>
+                if let ::core::option::Option::Some(#returned) = #flow.returned_mut() {
+                    #start
+                    #code
+                    #[allow(unreachable_code)]
+                    #running.finish();
                 }
             };
             (registration, awaited)

@@ -6,6 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::deferred::{Action, Body};
+use crate::forms::Form;
 use crate::root::relocate;
 
 /// Where a guard is: its number in the function, and whether it is in the
@@ -38,7 +39,7 @@ pub(crate) fn guard(
     let form = action.form;
     let span = Span::mixed_site().located_at(at);
     let private = relocate(cx.private, at);
-    let name = format_ident!("{}_{}", form.local, position.index, span = span);
+    let name = local_name(form, position.index, span);
     // At the top of the body, an empty slot can only mean a panic. In an
     // inner block, a form that runs depending on a panic must know whether
     // the thread was already unwinding when it was registered (see
@@ -53,6 +54,11 @@ pub(crate) fn guard(
         #attrs
         let #name = #guard;
     }
+}
+
+/// The local that holds the guard of the form's `index`th action.
+pub(crate) fn local_name(form: &Form, index: usize, span: Span) -> Ident {
+    format_ident!("{}_{}", form.local, index, span = span)
 }
 
 /// The guard of a borrow-free action, built after its frame (`frame`, the

@@ -154,7 +154,7 @@ impl<'a> Rewriter<'a> {
                 let Some(deferred) = self.take(index) else {
                     continue;
                 };
-                if deferred.at_block_end {
+                if deferred.at_block_end || self.carried {
                     let rest = frame::hoist_items(stmts.collect(), &mut out);
                     out.push(self.frame(deferred, rest, value));
                     return out;
@@ -216,7 +216,10 @@ impl<'a> Rewriter<'a> {
     fn scope(&self) -> TokenStream {
         let private = &self.private;
         let exit = &self.names.exit;
-        if self.slot() {
+        if self.carried {
+            // Zero-sized and `Copy`: nothing for the future to keep.
+            quote!(#exit)
+        } else if self.slot() {
             // Already a reference (see `slot_body` in `slot`); reborrowed,
             // which keeps rustc's errors about the guard's bounds to one label.
             quote!(&*#exit)
@@ -485,7 +488,9 @@ impl<'a> Rewriter<'a> {
         let Some(action) = deferred.action else {
             unreachable!("`take` gives only parsed actions")
         };
-        let labelled = action.form.shape.runs_on_normal_exits_only();
+        // An `async fn`'s frames are labelled blocks: the rest may await.
+        let labelled = action.form.shape.runs_on_normal_exits_only() || self.carried;
+        let top = self.block_depth == 1;
         let label = format!("'__epilogue_frame_{}", self.frames.len());
         self.frames.push(Frame::new(labelled, &label, deferred.location));
         let rest = self.rewrite_stmts(rest, value);
@@ -503,6 +508,10 @@ impl<'a> Rewriter<'a> {
                 self.jump(target, &value, Span::mixed_site())
             })
             .collect();
+        let position = Position {
+            index: self.next_index,
+            top,
+        };
         self.next_index += 1;
         let scope = self.scope();
         let parts = frame::Parts {
@@ -514,6 +523,7 @@ impl<'a> Rewriter<'a> {
             ret: self.ret,
             carried: self.carried,
             returns_value: value,
+            position,
         };
         Stmt::Expr(
             Expr::Verbatim(frame.expand(action, &parts, &self.context(&scope))),

@@ -16,15 +16,6 @@ pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStrea
     quote_spanned!(span=> #exit.put(#value))
 }
 
-/// Which exit slot a function gets.
-#[derive(Clone, Copy)]
-pub(crate) struct Exit {
-    pub(crate) is_async: bool,
-    /// None: the proof carries the value (an `async fn` whose actions are
-    /// all async).
-    pub(crate) carried: bool,
-}
-
 /// The body of a function with an exit slot: the rewritten `block` (which
 /// stores its value already) runs inside the slot's closure (an `async`
 /// block for an `async fn`), and the function returns what the slot holds
@@ -34,7 +25,7 @@ pub(crate) fn slot_body(
     ret: &ReturnType,
     private: &TokenStream,
     names: &Names,
-    kind: Exit,
+    is_async: bool,
     boundary: Option<&TokenStream>,
 ) -> TokenStream {
     let exit = &names.exit;
@@ -67,25 +58,20 @@ pub(crate) fn slot_body(
     //   rustc's liveness lint does for a place a closure borrows; and the
     //   parameters stay in registers. Called through an `FnOnce` bound, it
     //   can still give back a reborrow of a `&mut` parameter.
-    if kind.carried {
-        // Awaited in place: the body is an `async` block so that a `return`
-        // the attribute did not rewrite returns a value, not the proof, and
-        // fails to compile.
+    if is_async {
+        // No slot: the proof carries the value (see `CarryingExit` in the
+        // runtime). The body is an `async` block awaited in place, so that a
+        // `return` the attribute did not rewrite returns a value, not the
+        // proof, and fails to compile; the `if false` types the block before
+        // the body is checked, so that such a `return` is the one reported.
         let inner = crate::expand::in_braces(
             block.brace_token.span,
             quote!(if false { return #exit.proof_hint(); } #(#stmts)*),
         );
         quote! {
-            let #exit = &#private::CarryingExit::<#ty, _>::new(#classifier);
+            let #exit = #private::CarryingExit::<#ty, _>::new(#classifier);
             #hint
             let #seen = async move #inner.await;
-            #exit.take(#seen)
-        }
-    } else if kind.is_async {
-        quote! {
-            let #exit = &#private::AsyncExitSlot::<#ty, _>::new(#classifier);
-            #hint
-            let #seen = #exit.run(#private::pin!(async move #inner)).await;
             #exit.take(#seen)
         }
     } else if let Some(handler) = boundary {

@@ -115,12 +115,12 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
 /// returns, if any, which labels the exit for `tracing`.
 #[inline(always)]
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub fn running_with<'a, R, C: Classify<R>, S>(
-    scope: &'a CarryingExit<R, C>,
+pub fn running_with<R, C: Classify<R>, S>(
+    scope: CarryingExit<R, C>,
     returned: Option<&R>,
     _site: S,
     kind: Kind,
-) -> Running<&'a CarryingExit<R, C>, S> {
+) -> Running<CarryingExit<R, C>, S> {
     // The value is the hook's to change, or gone, by the time the action
     // ends: its label is taken now, for the event of a panic too.
     #[cfg(feature = "tracing")]
@@ -239,22 +239,11 @@ where
     map
 }
 
-/// Whether `defer_on_err!(async { … })` runs, in a function whose exit is
-/// carried by the proof: its frame returns a failure.
+/// Whether `defer_on_err!(async { … })` runs: its frame returns a failure.
 #[inline(always)]
 pub fn failing_with<V, R, J>(flow: &Flow<V, ReturnWrittenInTheBody<R>, J>) -> bool
 where
     R: Outcome,
 {
     flow.returned().is_some_and(is_failure::<R>)
-}
-
-/// Whether `defer_on_err!(async { … })` runs: the function returns a failure.
-#[inline(always)]
-pub fn failing<X>(scope: X) -> bool
-where
-    X: Scope,
-    X::Value: Outcome,
-{
-    scope.exit(AfterFrame { panicked: false }, is_failure::<X::Value>) == Exit::Failed
 }

@@ -13,7 +13,7 @@
 //! instead (no panic to catch there: an async action cannot run during
 //! unwinding), which yields the same [`Flow`].
 
-use crate::slot::{AfterFrame, ReturnWrittenInTheBody};
+use crate::slot::{AfterFrame, CarryingExit, ExitSlot, ReturnWrittenInTheBody};
 use crate::unwind::{self, Payload};
 
 /// How the rest of a block was left: its end (with the block's value),
@@ -48,6 +48,52 @@ impl<V, R, J> Flow<V, ReturnWrittenInTheBody<R>, J> {
         match self {
             Flow::Return(seen) => Some(seen.value_mut()),
             Flow::Normal(_) | Flow::Jump(_) => None,
+        }
+    }
+}
+
+/// A frame's [`Flow`] with the value being returned, if any, lent to a
+/// synchronous exit slot: what the synchronous actions of an `async fn` with
+/// a carried exit run against, right after their frame. Nothing awaits
+/// while it is lent, so the slot is never held across an `.await`.
+pub struct Lent<V, R, C, J> {
+    slot: ExitSlot<R, C>,
+    flow: Flow<V, (), J>,
+}
+
+impl<R, C> CarryingExit<R, C> {
+    /// Lends the value a frame returns, if any, to a slot.
+    #[inline(always)]
+    pub fn lend<V, J>(&self, flow: Flow<V, ReturnWrittenInTheBody<R>, J>) -> Lent<V, R, C, J> {
+        let (value, flow) = match flow {
+            Flow::Normal(value) => (None, Flow::Normal(value)),
+            Flow::Return(seen) => (Some(seen.into_value()), Flow::Return(())),
+            Flow::Jump(jump) => (None, Flow::Jump(jump)),
+        };
+        Lent {
+            slot: ExitSlot::holding(value),
+            flow,
+        }
+    }
+}
+
+impl<V, R, C, J> Lent<V, R, C, J> {
+    /// The slot the actions consult.
+    #[inline(always)]
+    pub fn slot(&self) -> &ExitSlot<R, C> {
+        &self.slot
+    }
+
+    /// The flow again, with what the actions left of the value.
+    #[inline(always)]
+    pub fn give_back(self) -> Flow<V, ReturnWrittenInTheBody<R>, J> {
+        match self.flow {
+            Flow::Normal(value) => Flow::Normal(value),
+            Flow::Return(()) => match self.slot.take_value() {
+                Some(value) => Flow::Return(ReturnWrittenInTheBody::carrying(value)),
+                None => unreachable!("epilogue: a lent exit slot was emptied without a panic"),
+            },
+            Flow::Jump(jump) => Flow::Jump(jump),
         }
     }
 }

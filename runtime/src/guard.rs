@@ -28,7 +28,7 @@ use crate::exit::{Exit, Kind};
 use crate::outcome::{HasError, Outcome};
 #[cfg(feature = "std")]
 use crate::panic_hook;
-use crate::slot::{is_failure, Depth, Scope};
+use crate::slot::{is_failure, AfterFrame, Depth, Scope};
 use crate::trace;
 use crate::unwind::{self, Payload};
 
@@ -92,6 +92,24 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
     #[inline(always)]
     pub fn run_now(self) {
         drop(self);
+    }
+}
+
+impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
+    /// Runs the action now that its frame returned, asking `scope` how the
+    /// block is left: in an `async fn` with a carried exit, the guard
+    /// answers only a panic or a cancellation when it is dropped unrun, and
+    /// on every normal exit it is run here, with the value the frame lent
+    /// (see `frame::Lent`).
+    #[inline(always)]
+    pub fn run_in<Y>(mut self, scope: Y)
+    where
+        Y: Scope<Value = X::Value>,
+        A: Strategy<Y>,
+    {
+        if let Some(action) = self.action.take() {
+            action.on_exit::<S, AfterFrame>(scope, AfterFrame { panicked: false });
+        }
     }
 }
 

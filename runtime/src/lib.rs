@@ -110,7 +110,7 @@ add `#[defer_on_exit]` to the function whose failure should run this cleanup"
 #[doc(hidden)]
 pub mod __private {
     pub use crate::block_end::{
-        failing, failing_with, map_err, mapping, pending, running, running_with, Pending, Running,
+        failing_with, map_err, mapping, pending, running, running_with, Pending, Running,
     };
     #[cfg(feature = "std")]
     pub use crate::boundary::{recover, recover_async};
@@ -119,7 +119,7 @@ pub mod __private {
         OptionResultExits, PollExits, PollOptionExits, PollOptionResultExits, PollResultExits, ResultExits,
     };
     pub use crate::exit::{Exit, Kind};
-    pub use crate::frame::{frame, Flow, Frame, Jump};
+    pub use crate::frame::{frame, Flow, Frame, Jump, Lent};
     pub use crate::guard::{
         defer, defer_on_err, hook, on_err, Always, Guard, OnError, OnFailure, OnReturn, Strategy,
     };
@@ -128,8 +128,8 @@ pub mod __private {
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
-        AfterFrame, AsyncExitSlot, CarryingExit, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody,
-        Scope, StoreResidual, Stores, TopBlock,
+        AfterFrame, CarryingExit, Depth, ExitSlot, InnerBlock, NoSlot, ReturnWrittenInTheBody, Scope,
+        StoreResidual, Stores, TopBlock,
     };
     pub use crate::unparsed::unparsed_body;
     #[cfg(feature = "std")]

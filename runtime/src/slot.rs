@@ -5,14 +5,11 @@
 //! Hooks (`defer!(|ret| …)`) read and change the value in the slot, and
 //! `defer_on_err!` looks at it to tell a failing exit from a successful one.
 //! A function whose body has only plain `defer!` actions gets no slot at all:
-//! its guards consult [`NoSlot`]. An `async fn` whose actions are all async
-//! gets none either: its value travels with the proof ([`CarryingExit`]).
+//! its guards consult [`NoSlot`]. An `async fn` gets none either: its value
+//! travels with the proof ([`CarryingExit`]).
 
 use core::cell::{RefCell, RefMut};
-use core::future::Future;
 use core::marker::PhantomData;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
 use crate::exit::Exit;
 use crate::outcome::{Classify, Outcome};
@@ -30,9 +27,9 @@ use crate::unwind::{self, drop_quietly};
 /// `ReturnWrittenInTheBody`" instead of skipping hooks and `defer_on_err!`
 /// at run time.
 ///
-/// In an `async fn` whose deferred actions are all async, there is no slot
-/// to share: the proof carries the value itself ([`CarryingExit`]), and the
-/// same mistake reads "expected `ReturnWrittenInTheBody<T>`".
+/// In an `async fn` there is no slot to share: the proof carries the value
+/// itself ([`CarryingExit`]), and the same mistake reads "expected
+/// `ReturnWrittenInTheBody<T>`".
 #[must_use = "return it from the rewritten body"]
 pub struct ReturnWrittenInTheBody<R = ()> {
     value: R,
@@ -41,6 +38,18 @@ pub struct ReturnWrittenInTheBody<R = ()> {
 const SEEN: ReturnWrittenInTheBody = ReturnWrittenInTheBody { value: () };
 
 impl<R> ReturnWrittenInTheBody<R> {
+    /// The proof carrying `value`.
+    #[inline(always)]
+    pub(crate) fn carrying(value: R) -> Self {
+        ReturnWrittenInTheBody { value }
+    }
+
+    /// The value it carries.
+    #[inline(always)]
+    pub(crate) fn into_value(self) -> R {
+        self.value
+    }
+
     /// The value being returned, for an async action that runs after its
     /// frame returned it.
     #[inline(always)]
@@ -57,8 +66,8 @@ impl<R> ReturnWrittenInTheBody<R> {
 
 /// Where a guard was registered, which decides what an empty slot means.
 pub trait Depth: Copy {
-    /// The exit when the slot is empty (and, in an `async fn`, a poll is
-    /// running): the function panicked, or the guard's block just ended.
+    /// The exit when the slot is empty: the function panicked, or the
+    /// guard's block just ended.
     fn empty_exit(self) -> Exit;
 
     /// Whether the block is known to be left by a panic, whatever the slot
@@ -254,6 +263,22 @@ impl<R, C> ExitSlot<R, C> {
         }
     }
 
+    /// A slot holding `value`: the one an `async fn` with a carried exit
+    /// lends its synchronous actions (see `frame::Lent`).
+    #[inline(always)]
+    pub(crate) fn holding(value: Option<R>) -> Self {
+        ExitSlot {
+            value: RefCell::new(value),
+            classify: PhantomData,
+        }
+    }
+
+    /// Takes the value out, if any is left.
+    #[inline(always)]
+    pub(crate) fn take_value(&self) -> Option<R> {
+        self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take())
+    }
+
     /// Where the value the function returns is stored, before its locals
     /// drop.
     #[inline]
@@ -390,103 +415,20 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
     }
 }
 
-/// The exit slot of an `async fn` with a synchronous hook or
-/// `defer_on_err!`: a guard, which reads the exit when it is dropped, on a
-/// cancellation too.
+/// The exit of an `async fn`: no slot at all, the value being returned
+/// travels in the proof ([`ReturnWrittenInTheBody<R>`]), through the
+/// frames' `Flow::Return`, to each action that runs after its frame, and
+/// then out of the body.
 ///
-/// The future holds references to it across `.await`, so with `std` it is
-/// `Sync` (a `Mutex`, uncontended: one poll at a time touches it) to keep the
-/// future `Send`; without `std` it is a `RefCell`, and such an `async fn` is
-/// not `Send`, as executors without `std` seldom require. It also knows
-/// whether a poll is running, which is how a guard dropped outside any poll
-/// knows the future was cancelled.
-pub struct AsyncExitSlot<R, C> {
-    value: shared::Value<R>,
-    polling: shared::Flag,
-    classify: PhantomData<C>,
-}
-
-impl<R, C> AsyncExitSlot<R, C> {
-    /// An empty slot.
-    #[inline]
-    #[must_use]
-    pub fn new(_classifier: C) -> Self {
-        AsyncExitSlot {
-            value: shared::Value::new(),
-            polling: shared::Flag::new(),
-            classify: PhantomData,
-        }
-    }
-
-    /// Stores the value the function returns, as [`ExitSlot::put`].
-    #[inline]
-    pub fn put(&self, value: R) -> ReturnWrittenInTheBody {
-        self.value.with(|slot| *slot = Some(value));
-        SEEN
-    }
-
-    /// Drives the body, marking every poll so that guards can tell a
-    /// cancellation (dropped while no poll runs) from the other exits.
-    #[inline]
-    pub fn run<'a, F>(&'a self, mut body: Pin<&'a mut F>) -> impl Future<Output = ReturnWrittenInTheBody> + 'a
-    where
-        F: Future<Output = ReturnWrittenInTheBody>,
-    {
-        core::future::poll_fn(move |cx: &mut Context<'_>| -> Poll<ReturnWrittenInTheBody> {
-            let _polling = PollMark::enter(&self.polling);
-            body.as_mut().poll(cx)
-        })
-    }
-
-    /// Takes the value out once every deferred action of the body has run.
-    #[inline]
-    pub fn take(&self, _seen: ReturnWrittenInTheBody) -> R {
-        match self.value.with(Option::take) {
-            Some(value) => value,
-            None => unreachable!("epilogue: the exit slot was emptied before the function returned"),
-        }
-    }
-
-    /// Whether the function is returning: the slot holds its value.
-    #[inline]
-    pub fn is_returning(&self) -> bool {
-        self.value.with(|slot| slot.is_some())
-    }
-
-    /// Takes the value being returned out of the slot, for an async hook to
-    /// hold across its `.await`s (after [`is_returning`](Self::is_returning)).
-    #[inline]
-    pub fn take_returned(&self) -> R {
-        match self.value.with(Option::take) {
-            Some(value) => value,
-            None => unreachable!("epilogue: an async hook found the exit slot empty"),
-        }
-    }
-
-    /// Puts back what an async hook left of the value being returned.
-    #[inline]
-    pub fn put_returned(&self, value: R) {
-        self.value.with(|slot| *slot = Some(value));
-    }
-
-    /// See [`ExitSlot::return_type_hint`].
-    #[doc(hidden)]
-    pub fn return_type_hint(&self) -> R {
-        unreachable!("epilogue: return_type_hint is never called")
-    }
-}
-
-/// The exit of an `async fn` whose deferred actions are all async: no slot
-/// at all, the value being returned travels in the proof
-/// ([`ReturnWrittenInTheBody<R>`]), through the frames' `Flow::Return`, to
-/// each action that runs after its frame and then out of the body.
-///
-/// Nothing is shared between the body and the actions, as it is with guards
-/// (which a synchronous action in an `async fn` is, and which read the exit
-/// from [`AsyncExitSlot`] when they are dropped): the future holds no
-/// `Mutex`, no flag, and is not polled through a pinned inner future. The
-/// exit a skipped action reports is told by the thread: unwinding means a
-/// panic, anything else a cancellation.
+/// Every action of an `async fn` runs after its frame: the async ones with
+/// the value in the flow, the synchronous ones against an [`ExitSlot`] the
+/// flow lends them for that moment (see `frame::Lent`), never held across an
+/// `.await`. So nothing is shared between polls: the future holds no lock
+/// and no flag, stays `Send` whenever the plain one is, with or without
+/// `std`, and is polled as one. A synchronous guard is still registered
+/// where it is written, for the exits no frame returns from: dropped unrun,
+/// it asks this exit, which tells them apart by the thread: unwinding means
+/// a panic, anything else a cancellation.
 ///
 /// `C` picks how `tracing` labels a return value, as for [`ExitSlot`].
 pub struct CarryingExit<R, C> {
@@ -545,7 +487,18 @@ impl<R, C: Classify<R>> CarryingExit<R, C> {
     }
 }
 
-impl<R, C: Classify<R>> Scope for &CarryingExit<R, C> {
+impl<R, C> Clone for CarryingExit<R, C> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R, C> Copy for CarryingExit<R, C> {}
+
+/// By value: it is zero-sized, so the guards and markers that keep it hold
+/// nothing, where a reference would be a pointer in the future's state.
+impl<R, C: Classify<R>> Scope for CarryingExit<R, C> {
     type Value = R;
 
     /// Asked only when an action's block is left without running it, or
@@ -579,160 +532,6 @@ impl<R, C: Classify<R>> Scope for &CarryingExit<R, C> {
 
     #[inline]
     fn discard_value(self) {}
-}
-
-/// The async slot's cells: shared between polls, and between threads where
-/// there are threads.
-mod shared {
-    /// The value being returned.
-    #[cfg(feature = "std")]
-    pub(super) struct Value<R>(std::sync::Mutex<Option<R>>);
-
-    #[cfg(feature = "std")]
-    impl<R> Value<R> {
-        #[inline]
-        pub(super) fn new() -> Self {
-            Value(std::sync::Mutex::new(None))
-        }
-
-        /// Runs `f` on the value. A panic in a hook poisons nothing that
-        /// matters: the value is still the one to return or drop.
-        #[inline]
-        pub(super) fn with<T>(&self, f: impl FnOnce(&mut Option<R>) -> T) -> T {
-            f(&mut self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-        }
-    }
-
-    /// The value being returned.
-    #[cfg(not(feature = "std"))]
-    pub(super) struct Value<R>(core::cell::RefCell<Option<R>>);
-
-    #[cfg(not(feature = "std"))]
-    impl<R> Value<R> {
-        #[inline]
-        pub(super) fn new() -> Self {
-            Value(core::cell::RefCell::new(None))
-        }
-
-        /// Runs `f` on the value; never re-entered (a hook gets the value
-        /// itself, not the slot).
-        #[inline]
-        pub(super) fn with<T>(&self, f: impl FnOnce(&mut Option<R>) -> T) -> T {
-            f(&mut self.0.borrow_mut())
-        }
-    }
-
-    /// Whether a poll is running.
-    #[cfg(feature = "std")]
-    pub(super) struct Flag(std::sync::atomic::AtomicBool);
-
-    #[cfg(feature = "std")]
-    impl Flag {
-        #[inline]
-        pub(super) fn new() -> Self {
-            Flag(std::sync::atomic::AtomicBool::new(false))
-        }
-
-        #[inline]
-        pub(super) fn set(&self, value: bool) {
-            self.0.store(value, std::sync::atomic::Ordering::Relaxed);
-        }
-
-        #[inline]
-        pub(super) fn get(&self) -> bool {
-            self.0.load(std::sync::atomic::Ordering::Relaxed)
-        }
-    }
-
-    /// Whether a poll is running.
-    #[cfg(not(feature = "std"))]
-    pub(super) struct Flag(core::cell::Cell<bool>);
-
-    #[cfg(not(feature = "std"))]
-    impl Flag {
-        #[inline]
-        pub(super) fn new() -> Self {
-            Flag(core::cell::Cell::new(false))
-        }
-
-        #[inline]
-        pub(super) fn set(&self, value: bool) {
-            self.0.set(value);
-        }
-
-        #[inline]
-        pub(super) fn get(&self) -> bool {
-            self.0.get()
-        }
-    }
-}
-
-/// Marks a poll as running for as long as it lives, also while the poll
-/// unwinds.
-struct PollMark<'a>(&'a shared::Flag);
-
-impl<'a> PollMark<'a> {
-    #[inline]
-    fn enter(polling: &'a shared::Flag) -> Self {
-        polling.set(true);
-        PollMark(polling)
-    }
-}
-
-impl Drop for PollMark<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        self.0.set(false);
-    }
-}
-
-impl<R, C: Classify<R>> Scope for &AsyncExitSlot<R, C> {
-    type Value = R;
-
-    #[inline]
-    fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
-        if depth.panicked() {
-            return Exit::Panicked;
-        }
-        self.value.with(|slot| match slot {
-            Some(value) if failed(value) => Exit::Failed,
-            Some(_) => Exit::Returned,
-            None if !self.polling.get() => Exit::Cancelled,
-            None => depth.empty_exit(),
-        })
-    }
-
-    #[inline]
-    fn traced_exit<D: Depth>(self, depth: D) -> Exit {
-        self.exit(depth, C::is_failure)
-    }
-
-    #[inline]
-    fn has_value(self) -> bool {
-        self.is_returning()
-    }
-
-    #[inline]
-    fn with_value(self, hook: impl FnOnce(&mut R)) {
-        self.value.with(|slot| {
-            if let Some(value) = slot {
-                hook(value);
-            }
-        });
-    }
-
-    #[inline]
-    fn map_value(self, map: impl FnOnce(R) -> R) {
-        if let Some(value) = self.value.with(Option::take) {
-            let mapped = map(value);
-            self.value.with(|slot| *slot = Some(mapped));
-        }
-    }
-
-    #[inline]
-    fn discard_value(self) {
-        drop_quietly(self.value.with(Option::take));
-    }
 }
 
 /// What a `?` returns with, stored in the exit slot: `residual.store_in(slot)`.
@@ -782,23 +581,13 @@ impl<R, C> Stores for &ExitSlot<R, C> {
     }
 }
 
-impl<R, C> Stores for &AsyncExitSlot<R, C> {
-    type Value = R;
-    type Proof = ReturnWrittenInTheBody;
-
-    #[inline]
-    fn put(self, value: R) -> ReturnWrittenInTheBody {
-        AsyncExitSlot::put(self, value)
-    }
-}
-
-impl<R, C> Stores for &CarryingExit<R, C> {
+impl<R, C> Stores for CarryingExit<R, C> {
     type Value = R;
     type Proof = ReturnWrittenInTheBody<R>;
 
     #[inline(always)]
     fn put(self, value: R) -> ReturnWrittenInTheBody<R> {
-        CarryingExit::put(self, value)
+        CarryingExit::put(&self, value)
     }
 }
 

@@ -181,6 +181,28 @@ async fn transfer(record: Record, bytes: i32) -> Result<i32, InitError> {
     Ok(sent)
 }
 
+/// An `async fn` whose actions read the value being returned, a guard and
+/// an async hook: without `std` too, its future is `Send`, as nothing is
+/// shared across its `.await`s. Checked when this crate builds.
+#[defer_on_exit]
+async fn send_checked(bytes: i32) -> Result<i32, InitError> {
+    defer_on_err! { let _ = bytes; }
+    defer!(async |ret| {
+        YieldOnce(false).await;
+        if let Ok(sent) = ret {
+            *sent += 1;
+        }
+    });
+    YieldOnce(false).await;
+    Ok(bytes)
+}
+
+fn assert_send<F: Future + Send>(future: F) -> F {
+    future
+}
+
+const _: fn() = || drop(assert_send(send_checked(1)));
+
 /// Pending once, then ready.
 struct YieldOnce(bool);
 
