@@ -82,8 +82,13 @@ pub struct Running<X: Scope, S> {
     scope: X,
     kind: Kind,
     armed: bool,
+    /// When the action started, on `tracing`'s clock, if its event is
+    /// wanted; 0 if not. A number rather than an `Option<Instant>`: the
+    /// marker lives across the action's `.await`s, in the future's state,
+    /// and a plain integer there costs the fast path nothing, where the
+    /// larger optional value cost a hook some 60 instructions a call.
     #[cfg(feature = "tracing")]
-    started: Option<(std::time::Instant, Exit)>,
+    started: u64,
     /// The exit the action runs on, when it is known at its start rather
     /// than asked of the slot (see [`running_with`]).
     #[cfg(feature = "tracing")]
@@ -99,11 +104,7 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
         kind,
         armed: true,
         #[cfg(feature = "tracing")]
-        started: if trace::may_be_wanted() {
-            started(scope)
-        } else {
-            None
-        },
+        started: if trace::may_be_wanted() { started() } else { 0 },
         #[cfg(feature = "tracing")]
         exit: None,
         site: PhantomData,
@@ -121,49 +122,30 @@ pub fn running_with<R, C: Classify<R>, S>(
     _site: S,
     kind: Kind,
 ) -> Running<CarryingExit<R, C>, S> {
-    // The value is the hook's to change, or gone, by the time the action
-    // ends: its label is taken now, for the event of a panic too.
-    #[cfg(feature = "tracing")]
-    let exit = CarryingExit::<R, C>::exit_with(returned);
     Running {
         scope,
         kind,
         armed: true,
         #[cfg(feature = "tracing")]
-        started: if trace::may_be_wanted() {
-            started_with(exit)
-        } else {
-            None
-        },
+        started: if trace::may_be_wanted() { started() } else { 0 },
+        // The value is the hook's to change, or gone, by the time the
+        // action ends: its label is taken now, for the event of a panic too.
         #[cfg(feature = "tracing")]
-        exit: Some(exit),
+        exit: Some(CarryingExit::<R, C>::exit_with(returned)),
         site: PhantomData,
     }
 }
 
+/// The start of an action whose event may be wanted: 0 if it is not.
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn started_with(exit: Exit) -> Option<(std::time::Instant, Exit)> {
+fn started() -> u64 {
     if !trace::wanted() {
-        return None;
+        return 0;
     }
     panic_hook::record_panics();
-    Some((std::time::Instant::now(), exit))
-}
-
-#[cfg(feature = "tracing")]
-#[cold]
-#[inline(never)]
-fn started<X: Scope>(scope: X) -> Option<(std::time::Instant, Exit)> {
-    if !trace::wanted() {
-        return None;
-    }
-    panic_hook::record_panics();
-    Some((
-        std::time::Instant::now(),
-        scope.traced_exit(AfterFrame { panicked: false }),
-    ))
+    trace::clock()
 }
 
 impl<X: Scope, S> Running<X, S> {
@@ -172,10 +154,19 @@ impl<X: Scope, S> Running<X, S> {
     pub fn finish(mut self) {
         self.armed = false;
         #[cfg(feature = "tracing")]
-        if let Some((started, exit)) = self.started {
-            trace::ran::<S>(self.kind, exit, started);
+        if self.started != 0 {
+            ran::<X, S>(self.scope, self.kind, self.exit, self.started);
         }
     }
+}
+
+/// The event of an action that ran, started at `started` (`trace::clock`).
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn ran<X: Scope, S>(scope: X, kind: Kind, exit: Option<Exit>, started: u64) {
+    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame { panicked: false }));
+    trace::ran::<S>(kind, exit, trace::elapsed_since(started));
 }
 
 impl<X: Scope, S> Drop for Running<X, S> {

@@ -377,7 +377,7 @@ fn run_traced<S, X: Scope, D: Depth>(
 ) {
     let started = trace::wanted().then(std::time::Instant::now);
     match (unwind::catch_action(action), started) {
-        (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started),
+        (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
         (None, None) => {}
         (Some(payload), _) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
     }

@@ -26,7 +26,8 @@ mod imp {
     use super::{Any, Exit, Kind, Location, Panic};
     use crate::payload::{payload_message, NON_STRING_PAYLOAD};
     use crate::site::site_name;
-    use std::time::Instant;
+    use std::sync::OnceLock;
+    use std::time::{Duration, Instant};
     use tracing::Level;
 
     /// Whether the TRACE event of a deferred action may be wanted: the
@@ -47,8 +48,23 @@ mod imp {
         tracing::enabled!(target: "epilogue", Level::TRACE)
     }
 
-    pub(crate) fn ran<S>(kind: Kind, exit: Exit, started: Instant) {
-        let elapsed_ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    /// The time since the first call, in nanoseconds, plus one (never 0):
+    /// the start of an async action, kept in its marker as a plain number.
+    pub(crate) fn clock() -> u64 {
+        static EPOCH: OnceLock<Instant> = OnceLock::new();
+        let epoch = EPOCH.get_or_init(Instant::now);
+        u64::try_from(epoch.elapsed().as_nanos())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1)
+    }
+
+    /// The time since `started`, a reading of [`clock`].
+    pub(crate) fn elapsed_since(started: u64) -> Duration {
+        Duration::from_nanos(clock().saturating_sub(started))
+    }
+
+    pub(crate) fn ran<S>(kind: Kind, exit: Exit, elapsed: Duration) {
+        let elapsed_ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         tracing::trace!(
             target: "epilogue",
             function = site_name::<S>(),
@@ -171,4 +187,4 @@ impl Report {
     }
 }
 #[cfg(feature = "tracing")]
-pub(crate) use imp::{async_action_panicked, may_be_wanted, ran, skipped, wanted};
+pub(crate) use imp::{async_action_panicked, clock, elapsed_since, may_be_wanted, ran, skipped, wanted};
