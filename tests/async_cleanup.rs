@@ -308,6 +308,73 @@ fn the_future_with_a_guard_stays_send() {
     assert!(events().is_empty());
 }
 
+/// A synchronous hook in an `async fn` runs only when the function
+/// returns, never on a cancellation: it is built after the rest of its
+/// block, so it may use what the body keeps changing, and sees it as left.
+#[defer_on_exit]
+async fn sync_hook_uses_what_the_body_changes(fail: bool) -> Result<usize, String> {
+    let mut lines = Vec::new();
+    defer!(|ret| {
+        if let Ok(count) = ret {
+            *count += lines.len();
+        }
+        log(format!("hook saw {lines:?}"));
+    });
+    defer_on_err!(|err| err.push_str(&format!(" after {} lines", lines.len())));
+    lines.push("first");
+    yield_now().await;
+    lines.push("second");
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(100)
+}
+
+#[test]
+fn sync_hooks_in_an_async_fn_borrow_nothing_until_they_run() {
+    assert_eq!(block_on(sync_hook_uses_what_the_body_changes(false)), Ok(102));
+    assert_eq!(events(), ["hook saw [\"first\", \"second\"]"]);
+    assert_eq!(
+        block_on(sync_hook_uses_what_the_body_changes(true)),
+        Err("failed after 2 lines".into())
+    );
+    assert_eq!(events(), ["hook saw [\"first\", \"second\"]"]);
+    // Cancelled at the `.await`: no value, so neither runs.
+    let mut future = Box::pin(sync_hook_uses_what_the_body_changes(false));
+    assert!(poll_once(future.as_mut()).is_pending());
+    drop(future);
+    assert!(events().is_empty());
+}
+
+/// Defines a struct, as `pin_project!` does: a macro the attribute cannot
+/// see into.
+macro_rules! define_counter {
+    ($name:ident) => {
+        struct $name(usize);
+    };
+}
+
+/// Items after an action, one of them defined by a macro and implemented by
+/// the next: the frame keeps the `impl` with what the macro defines.
+#[defer_on_exit]
+async fn items_defined_by_a_macro_after_an_action(start: usize) -> Result<usize, String> {
+    defer_on_err! { log("failed") }
+    define_counter! { Counter }
+    impl Counter {
+        fn next(&self) -> usize {
+            self.0 + 1
+        }
+    }
+    yield_now().await;
+    Ok(Counter(start).next())
+}
+
+#[test]
+fn items_a_macro_defines_after_an_action_keep_their_impls() {
+    assert_eq!(block_on(items_defined_by_a_macro_after_an_action(1)), Ok(2));
+    assert!(events().is_empty());
+}
+
 /// Async hooks in inner blocks: each runs when the function returns through
 /// its block (a `return` there, or the block being the function's value),
 /// and not when the block just ends, or is left by `break` or `continue`.

@@ -92,11 +92,17 @@ pub(crate) fn jump_value_ident() -> TokenStream {
 /// Moves the items of `rest` (`fn`, `struct`, `use`, …) to `out`, before the
 /// frame: an item is visible in its whole block, the action and the
 /// statements before the frame included.
+///
+/// Not an `impl`: it names nothing, applies wherever its type is seen
+/// anyway, and may be for a type that a macro of the rest defines
+/// (`pin_project! { struct … }`, which stays in the frame, as any macro
+/// must: it could be a statement).
 pub(crate) fn hoist_items(rest: Vec<Stmt>, out: &mut Vec<Stmt>) -> Vec<Stmt> {
     let (items, rest): (Vec<Stmt>, Vec<Stmt>) = rest.into_iter().partition(|stmt| {
         matches!(
             stmt,
-            Stmt::Item(item) if !matches!(item, syn::Item::Macro(_) | syn::Item::Verbatim(_))
+            Stmt::Item(item)
+                if !matches!(item, syn::Item::Macro(_) | syn::Item::Verbatim(_) | syn::Item::Impl(_))
         )
     });
     out.extend(items);
@@ -236,7 +242,13 @@ impl Frame {
         };
         if !self.labelled {
             let frame = Ident::new("__frame", span);
-            let run = guard::run_after_frame(action, parts.attrs, self.location, cx, &frame);
+            let run = guard::run_after_frame(
+                action,
+                parts.attrs,
+                self.location,
+                cx,
+                &quote_spanned!(span=> #frame.after()),
+            );
             let dispatch = self.dispatch(&quote_spanned!(span=> #frame.resume()), parts, private);
             return quote_spanned! {span=>
                 {
@@ -291,12 +303,14 @@ impl Frame {
     /// being returned, if any, is lent to a slot after the frame, and the
     /// action runs against it there.
     ///
-    /// - `defer!`, `defer_on_err!` and synchronous hooks keep the guard they
-    ///   have everywhere, registered where they are written (so they borrow
-    ///   as a guard does), which also runs on a panic or a cancellation if
-    ///   the frame never returns; after the frame, it runs at once.
-    /// - `map_err` has nothing to map on those exits: it runs after the
-    ///   frame only.
+    /// - `defer!` and `defer_on_err!` keep the guard they have everywhere,
+    ///   registered where they are written (so they borrow as a guard
+    ///   does), which also runs on a panic or a cancellation if the frame
+    ///   never returns; after the frame, it runs at once. So do the `move`
+    ///   hooks, which capture where they are written.
+    /// - Hooks (`|ret|`, `|err|`) and `map_err` have nothing to do on those
+    ///   exits: they are built after the frame and run there only, borrowing
+    ///   nothing before.
     fn expand_lent(
         &self,
         action: Action,
@@ -318,6 +332,17 @@ impl Frame {
             (
                 registration,
                 quote_spanned!(span=> #private::map_err(#lent.slot(), #site, #mapping);),
+            )
+        } else if matches!(action.body, Body::Closure(_)) && !action.captures_at_registration() {
+            // A hook runs only when the function returns, never on a panic
+            // or a cancellation: it needs no guard, and is built after the
+            // frame, borrowing nothing while the rest runs.
+            let slot = quote_spanned!(span=> #lent.slot());
+            let cx = Context { scope: &slot, ..*cx };
+            let depth = quote_spanned!(span=> #private::AfterFrame::NORMAL);
+            (
+                TokenStream::new(),
+                guard::run_after_frame(action, attrs, self.location, &cx, &depth),
             )
         } else {
             let name = guard::local_name(action.form, parts.position.index, span);

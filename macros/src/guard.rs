@@ -61,18 +61,18 @@ pub(crate) fn local_name(form: &Form, index: usize, span: Span) -> Ident {
     format_ident!("{}_{}", form.local, index, span = span)
 }
 
-/// The guard of a borrow-free action, built after its frame (`frame`, the
-/// local holding what the frame returned) and run at once: the action's
-/// closure is made only now, so it borrowed nothing while the frame ran.
+/// The guard of a borrow-free action, built after its frame and run at
+/// once (`depth`: how the frame was left): the action's closure is made only
+/// now, so it borrowed nothing while the frame ran.
 pub(crate) fn run_after_frame(
     action: Action,
     attrs: &TokenStream,
     at: Span,
     cx: &Context<'_>,
-    frame: &Ident,
+    depth: &TokenStream,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
-    let guard = construct(action, at, cx, &quote_spanned!(span=> #frame.after()));
+    let guard = construct(action, at, cx, depth);
     quote_spanned! {span=>
         #attrs
         #guard.run_now();

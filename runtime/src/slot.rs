@@ -152,6 +152,12 @@ pub struct AfterFrame {
     pub(crate) panicked: bool,
 }
 
+impl AfterFrame {
+    /// After a frame left normally: an `async fn`'s frames, which catch no
+    /// panic (a panic there unwinds past the action).
+    pub const NORMAL: AfterFrame = AfterFrame { panicked: false };
+}
+
 impl Depth for AfterFrame {
     #[inline(always)]
     fn empty_exit(self) -> Exit {
