@@ -70,11 +70,12 @@ pub(crate) struct Parts<'a> {
     /// The exit slot.
     pub(crate) exit: &'a Ident,
     pub(crate) ret: &'a ReturnType,
-    /// The proof of a return carries its value (see `slot::Exit`).
+    /// The proof of a return carries its value: an `async fn` (see
+    /// `CarryingExit` in the runtime).
     pub(crate) carried: bool,
     /// The block's value is the function's.
     pub(crate) returns_value: bool,
-    /// Where the guard of a synchronous action with a carried exit is.
+    /// Where the guard of a synchronous action in an `async fn` is.
     pub(crate) position: Position,
 }
 
@@ -299,9 +300,9 @@ impl Frame {
 }
 
 impl Frame {
-    /// A synchronous action in an `async fn` with a carried exit: the value
-    /// being returned, if any, is lent to a slot after the frame, and the
-    /// action runs against it there.
+    /// A synchronous action in an `async fn`: the value being returned, if
+    /// any, is lent to a slot after the frame, and the action runs against
+    /// it there.
     ///
     /// - `defer!` and `defer_on_err!` keep the guard they have everywhere,
     ///   registered where they are written (so they borrow as a guard

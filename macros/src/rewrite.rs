@@ -72,7 +72,7 @@ pub(crate) struct Rewriter<'a> {
     names: &'a Names,
     ret: &'a ReturnType,
     mode: Mode,
-    /// With a slot: the proof carries the value (see `slot::Exit`).
+    /// With a slot in an `async fn`: the proof carries the value.
     carried: bool,
     /// The invocations the scan parsed, taken as their markers are met.
     deferred: Vec<Option<Deferred>>,

@@ -165,7 +165,7 @@ impl<X: Scope, S> Running<X, S> {
 #[cold]
 #[inline(never)]
 fn ran<X: Scope, S>(scope: X, kind: Kind, exit: Option<Exit>, started: u64) {
-    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame { panicked: false }));
+    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame::NORMAL));
     trace::ran::<S>(kind, exit, trace::elapsed_since(started));
 }
 
@@ -192,7 +192,7 @@ fn interrupted<X: Scope, S>(scope: X, kind: Kind, exit: Option<Exit>) {
         return skipped::<X, S>(scope, kind);
     }
     #[cfg(feature = "tracing")]
-    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame { panicked: false }));
+    let exit = exit.unwrap_or_else(|| scope.traced_exit(AfterFrame::NORMAL));
     scope.discard_value();
     #[cfg(feature = "tracing")]
     {
@@ -210,7 +210,7 @@ where
     X::Value: HasError,
     F: FnOnce(<X::Value as HasError>::Error) -> <X::Value as HasError>::Error,
 {
-    let returns_an_error = scope.exit(AfterFrame { panicked: false }, <X::Value as HasError>::is_error);
+    let returns_an_error = scope.exit(AfterFrame::NORMAL, <X::Value as HasError>::is_error);
     if returns_an_error == Exit::Failed {
         let running = running(scope, site, Kind::MapErr);
         scope.map_value(|value| value.map_error(map));

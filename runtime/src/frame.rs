@@ -28,10 +28,10 @@ pub enum Flow<V, R, J> {
     Jump(J),
 }
 
-/// In an `async fn` whose actions are all async, a return's proof carries
-/// the value (see `CarryingExit`), and a block whose value is the function's
-/// leaves its frame with `Flow::Return` too: the actions after the frame
-/// find the value here.
+/// In an `async fn`, a return's proof carries the value (see
+/// `CarryingExit`), and a block whose value is the function's leaves its
+/// frame with `Flow::Return` too: the actions after the frame find the value
+/// here.
 impl<V, R, J> Flow<V, ReturnWrittenInTheBody<R>, J> {
     /// The value the function returns, if the rest of the block returns.
     #[inline(always)]
@@ -53,8 +53,8 @@ impl<V, R, J> Flow<V, ReturnWrittenInTheBody<R>, J> {
 }
 
 /// A frame's [`Flow`] with the value being returned, if any, lent to a
-/// synchronous exit slot: what the synchronous actions of an `async fn` with
-/// a carried exit run against, right after their frame. Nothing awaits
+/// synchronous exit slot: what the synchronous actions of an `async fn` run
+/// against, right after their frame. Nothing awaits
 /// while it is lent, so the slot is never held across an `.await`.
 pub struct Lent<V, R, C, J> {
     slot: ExitSlot<R, C>,

@@ -93,14 +93,11 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
     pub fn run_now(self) {
         drop(self);
     }
-}
 
-impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
     /// Runs the action now that its frame returned, asking `scope` how the
-    /// block is left: in an `async fn` with a carried exit, the guard
-    /// answers only a panic or a cancellation when it is dropped unrun, and
-    /// on every normal exit it is run here, with the value the frame lent
-    /// (see `frame::Lent`).
+    /// block is left: in an `async fn`, the guard answers only a panic or a
+    /// cancellation when it is dropped unrun, and on every normal exit it is
+    /// run here, with the value the frame lent (see `frame::Lent`).
     #[inline(always)]
     pub fn run_in<Y>(mut self, scope: Y)
     where
@@ -108,7 +105,7 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Guard<X, D, S, A> {
         A: Strategy<Y>,
     {
         if let Some(action) = self.action.take() {
-            action.on_exit::<S, AfterFrame>(scope, AfterFrame { panicked: false });
+            action.on_exit::<S, AfterFrame>(scope, AfterFrame::NORMAL);
         }
     }
 }

@@ -153,8 +153,8 @@ pub struct AfterFrame {
 }
 
 impl AfterFrame {
-    /// After a frame left normally: an `async fn`'s frames, which catch no
-    /// panic (a panic there unwinds past the action).
+    /// After a frame left normally: always, in an `async fn`, whose frames
+    /// catch no panic (a panic there unwinds past the action).
     pub const NORMAL: AfterFrame = AfterFrame { panicked: false };
 }
 
@@ -269,8 +269,8 @@ impl<R, C> ExitSlot<R, C> {
         }
     }
 
-    /// A slot holding `value`: the one an `async fn` with a carried exit
-    /// lends its synchronous actions (see `frame::Lent`).
+    /// A slot holding `value`: the one an `async fn` lends its synchronous
+    /// actions (see `frame::Lent`).
     #[inline(always)]
     pub(crate) fn holding(value: Option<R>) -> Self {
         ExitSlot {
