@@ -1,6 +1,7 @@
 //! The exit slot: every way out of the function stores its value there
 //! before the function's locals drop, so that hooks and `defer_on_err!` see
-//! it while they run.
+//! it while they run. An `async fn` has none: the proof of each exit carries
+//! the value, through its frames, to each action.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -48,9 +49,10 @@ pub(crate) fn slot_body(
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.
     let inner = crate::expand::in_braces(block.brace_token.span, quote!(#(#stmts)*));
-    // The slot is bound by reference (the temporary lives to the end of the
-    // function), so that `move` copies the reference, not the slot. The body
-    // owns the parameters it uses, as the function did:
+    // A synchronous slot is bound by reference (the temporary lives to the
+    // end of the function), so that `move` copies the reference, not the
+    // slot; an async one is zero-sized and `Copy`. The body owns the
+    // parameters it uses, as the function did:
     // - the async block, as the function's own future: a `Send` parameter
     //   that is not `Sync` keeps the future `Send`;
     // - the closure: a write through `&mut self` that only a `Drop` reads
