@@ -111,29 +111,26 @@ pub fn running<X: Scope, S>(scope: X, _site: S, kind: Kind) -> Running<X, S> {
     }
 }
 
-/// Starts an async action of this kind in a function whose exit is carried
-/// by the proof (see `CarryingExit`): `returned` is the value its frame
-/// returns, if any, which labels the exit for `tracing`.
+/// Starts an async action of this kind in an `async fn`, whose exit is
+/// carried by the proof (see `CarryingExit`): `returned` is the value its
+/// frame returns, if any, which labels the exit for `tracing`.
 #[inline(always)]
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 pub fn running_with<R, C: Classify<R>, S>(
     scope: CarryingExit<R, C>,
     returned: Option<&R>,
-    _site: S,
+    site: S,
     kind: Kind,
 ) -> Running<CarryingExit<R, C>, S> {
-    Running {
-        scope,
-        kind,
-        armed: true,
-        #[cfg(feature = "tracing")]
-        started: if trace::may_be_wanted() { started() } else { 0 },
-        // The value is the hook's to change, or gone, by the time the
-        // action ends: its label is taken now, for the event of a panic too.
-        #[cfg(feature = "tracing")]
-        exit: Some(CarryingExit::<R, C>::exit_with(returned)),
-        site: PhantomData,
+    #[cfg_attr(not(feature = "tracing"), allow(unused_mut))]
+    let mut running = running(scope, site, kind);
+    // The value is the hook's to change, or gone, by the time the action
+    // ends: its label is taken now, for the event of a panic too.
+    #[cfg(feature = "tracing")]
+    {
+        running.exit = Some(CarryingExit::<R, C>::exit_with(returned));
     }
+    running
 }
 
 /// The start of an action whose event may be wanted: 0 if it is not.
