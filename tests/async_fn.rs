@@ -70,6 +70,28 @@ async fn panics_after_await() -> Result<u32, String> {
     panic!("poll panicked");
 }
 
+/// A synchronous cleanup that panics while the function returns: the panic
+/// goes on, the value is dropped, and the actions registered before it see
+/// a panicking exit, as in a synchronous function (the hook does not run,
+/// `defer_on_err!` does).
+#[defer_on_exit]
+async fn cleanup_panics_while_returning() -> Result<u32, String> {
+    defer_on_err! { log("defer_on_err") }
+    defer!(|ret| log(format!("hook {ret:?}")));
+    defer! { panic!("cleanup failed") }
+    yield_now().await;
+    Ok(1)
+}
+
+#[test]
+fn a_sync_cleanup_panicking_on_the_return_path_turns_the_exit_into_a_panic() {
+    assert_eq!(
+        panic_message(|| block_on(cleanup_panics_while_returning())),
+        Err("cleanup failed".into())
+    );
+    assert_eq!(events(), ["defer_on_err"]);
+}
+
 #[test]
 fn a_panic_in_a_later_poll_runs_defer_and_defer_on_err() {
     assert_eq!(
