@@ -284,8 +284,8 @@ fn the_future_stays_send() {
     assert_eq!(block_on(assert_send(send_future(std::cell::Cell::new(3)))), Ok(4));
 }
 
-/// The same with a synchronous `defer_on_err!`, which reads the exit from a
-/// slot it shares with the body across the `.await`s: still `Send`.
+/// The same with a synchronous `defer_on_err!`, whose guard lives across the
+/// `.await`s and runs against a slot lent after its frame: still `Send`.
 #[defer_on_exit]
 async fn send_future_with_a_guard(cell: std::cell::Cell<u8>) -> Result<u8, String> {
     defer_on_err! { log("guard ran") }

@@ -495,8 +495,8 @@ pub fn async_hook_by_hand<const CALL: bool>(
 }
 
 /// An async cleanup with a synchronous `defer_on_err!`, which a cancellation
-/// runs too: the guard reads the exit from a slot that it shares with the
-/// body across the `.await`, so this function keeps the shared slot.
+/// runs too: its guard lives across the `.await`, and runs after its frame
+/// against the slot the flow lends it.
 #[defer_on_exit]
 async fn async_mixed_epilogue<const CALL: bool>(
     work: &Cell<u64>,
