@@ -399,6 +399,28 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// The measured function of an async case: `block_on` of its `async fn`,
+/// not inlined, like every case.
+macro_rules! block_on_case {
+    ($($name:ident => $future:ident -> $output:ty,)*) => {
+        $(
+            #[inline(never)]
+            pub fn $name<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> $output {
+                block_on($future::<CALL>(work, cleanup, x))
+            }
+        )*
+    };
+}
+
+block_on_case! {
+    epilogue_async_defer => async_defer_epilogue -> u64,
+    async_defer_by_hand => async_defer_by_hand_fn -> u64,
+    epilogue_async_hook => async_hook_epilogue -> Result<u64, Failed>,
+    async_hook_by_hand => async_hook_by_hand_fn -> Result<u64, Failed>,
+    epilogue_async_mixed => async_mixed_epilogue -> Result<u64, Failed>,
+    async_mixed_by_hand => async_mixed_by_hand_fn -> Result<u64, Failed>,
+}
+
 #[defer_on_exit]
 async fn async_defer_epilogue<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
     defer!(async { async_bump(cleanup).await });
@@ -418,16 +440,6 @@ async fn async_defer_by_hand_fn<const CALL: bool>(work: &Cell<u64>, cleanup: &Ce
     }
     async_bump(cleanup).await;
     value
-}
-
-#[inline(never)]
-pub fn epilogue_async_defer<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
-    block_on(async_defer_epilogue::<CALL>(work, cleanup, x))
-}
-
-#[inline(never)]
-pub fn async_defer_by_hand<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
-    block_on(async_defer_by_hand_fn::<CALL>(work, cleanup, x))
 }
 
 /// Whether the async hook's flush fails: on every 1024th input, so both
@@ -476,24 +488,6 @@ async fn async_hook_by_hand_fn<const CALL: bool>(
     ret
 }
 
-#[inline(never)]
-pub fn epilogue_async_hook<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    x: u64,
-) -> Result<u64, Failed> {
-    block_on(async_hook_epilogue::<CALL>(work, cleanup, x))
-}
-
-#[inline(never)]
-pub fn async_hook_by_hand<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    x: u64,
-) -> Result<u64, Failed> {
-    block_on(async_hook_by_hand_fn::<CALL>(work, cleanup, x))
-}
-
 /// An async cleanup with a synchronous `defer_on_err!`, which a cancellation
 /// runs too: its guard lives across the `.await`, and runs after its frame
 /// against the slot the flow lends it.
@@ -540,24 +534,6 @@ async fn async_mixed_by_hand_fn<const CALL: bool>(
     on_error.armed = ret.is_err();
     drop(on_error);
     ret
-}
-
-#[inline(never)]
-pub fn epilogue_async_mixed<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    x: u64,
-) -> Result<u64, Failed> {
-    block_on(async_mixed_epilogue::<CALL>(work, cleanup, x))
-}
-
-#[inline(never)]
-pub fn async_mixed_by_hand<const CALL: bool>(
-    work: &Cell<u64>,
-    cleanup: &Cell<u64>,
-    x: u64,
-) -> Result<u64, Failed> {
-    block_on(async_mixed_by_hand_fn::<CALL>(work, cleanup, x))
 }
 
 // ---- 8. A return hidden in another macro: `anyhow::ensure!` ---------------
