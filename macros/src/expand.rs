@@ -305,6 +305,7 @@ fn rewrite_deferred(
     let mode = if slot { Mode::Slot } else { Mode::Guards };
     let mut rewriter = Rewriter::new(root, names, ret, mode)
         .carrying(carried)
+        .in_async_fn(is_async)
         .with_deferred(scanned.deferred);
     rewriter.visit_function_body(block);
     errors.extend(rewriter.errors);

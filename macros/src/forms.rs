@@ -103,6 +103,11 @@ pub(crate) struct Form {
     /// thread was already unwinding: the form runs or not depending on a
     /// panic, which must be the function's own.
     pub(crate) runs_on_panic_only_if_own: bool,
+    /// The function of `__private` that builds its guard around a pointer
+    /// to the action, where one guard type can serve every action: in a
+    /// synchronous function without a slot (none for the forms that consult
+    /// a slot or are not guards).
+    pub(crate) in_place: Option<&'static str>,
 }
 
 /// Every form. Shapes a macro does not take are errors that list the ones it
@@ -119,6 +124,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer",
         needs_slot: false,
         runs_on_panic_only_if_own: false,
+        in_place: Some("defer_in_place"),
     },
     Form {
         mac: Macro::Defer,
@@ -131,6 +137,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__hook",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
+        in_place: None,
     },
     Form {
         mac: Macro::DeferOnErr,
@@ -143,6 +150,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer_on_err",
         needs_slot: true,
         runs_on_panic_only_if_own: true,
+        in_place: None,
     },
     Form {
         mac: Macro::DeferOnErr,
@@ -155,6 +163,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__on_err",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
+        in_place: None,
     },
     Form {
         mac: Macro::Defer,
@@ -167,6 +176,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer_async",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
+        in_place: None,
     },
     Form {
         mac: Macro::Defer,
@@ -179,6 +189,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__hook_async",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
+        in_place: None,
     },
     Form {
         mac: Macro::DeferOnErr,
@@ -191,6 +202,7 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer_on_err_async",
         needs_slot: true,
         runs_on_panic_only_if_own: false,
+        in_place: None,
     },
 ];
 
@@ -207,6 +219,7 @@ pub(crate) const MAP_ERR: Form = Form {
     local: "__map_err",
     needs_slot: true,
     runs_on_panic_only_if_own: false,
+    in_place: None,
 };
 
 /// The form `mac` takes in `shape`, or the list of what it takes instead.

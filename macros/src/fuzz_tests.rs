@@ -380,7 +380,7 @@ impl Body {
     }
 }
 
-/// How many actions the expansion registers: guards (`defer`,
+/// How many actions the expansion registers: guards (`defer`, `defer_in_place`,
 /// `defer_on_err`, `hook`), borrow-free actions run after their frame, and
 /// async actions.
 fn registrations(tokens: &TokenStream) -> usize {
@@ -391,7 +391,7 @@ fn registrations(tokens: &TokenStream) -> usize {
             TokenTree::Ident(ident) if ident == "__private" => {
                 if let Some(TokenTree::Ident(name)) = trees.get(index + 3) {
                     let name = name.to_string();
-                    if ["defer", "defer_on_err", "hook", "running", "running_with"].contains(&name.as_str()) {
+                    if ["defer", "defer_in_place", "defer_on_err", "hook", "running", "running_with"].contains(&name.as_str()) {
                         count += 1;
                     }
                 }

@@ -25,6 +25,9 @@ pub(crate) struct Context<'a> {
     pub(crate) scope: &'a TokenStream,
     /// The site closure that names the function.
     pub(crate) site: &'a Ident,
+    /// Whether the scope is `NoSlot` in a synchronous function, where a form
+    /// with an in-place guard uses it (see `Form::in_place`).
+    pub(crate) in_place: bool,
 }
 
 /// `let __defer_0 = __private::defer(scope, depth, site, || { … });`, located
@@ -49,6 +52,20 @@ pub(crate) fn guard(
         (false, true) => quote_spanned!(span=> #private::InnerBlock::now()),
         (false, false) => quote_spanned!(span=> #private::InnerBlock::label_only()),
     };
+    if let (true, Some(constructor), Body::Stmts(body)) = (cx.in_place, form.in_place, &action.body) {
+        // `let mut __defer_0_action = Some(|| { … });` and the guard that
+        // holds a pointer to it, declared after it so that it drops first.
+        let action_name = format_ident!("{}_action", name, span = span);
+        let constructor = Ident::new(constructor, span);
+        let capture = action.capture;
+        let site = cx.site;
+        return quote_spanned! {span=>
+            #attrs
+            let mut #action_name = #private::Some(#capture || -> () { #body });
+            #attrs
+            let #name = #private::#constructor(&mut #action_name, #depth, #site);
+        };
+    }
     let guard = construct(action, at, cx, &depth);
     quote_spanned! {span=>
         #attrs

@@ -74,6 +74,8 @@ pub(crate) struct Rewriter<'a> {
     mode: Mode,
     /// With a slot in an `async fn`: the proof carries the value.
     carried: bool,
+    /// Whether the function is an `async fn`, whose future keeps its guards.
+    is_async: bool,
     /// The invocations the scan parsed, taken as their markers are met.
     deferred: Vec<Option<Deferred>>,
     next_index: usize,
@@ -97,6 +99,7 @@ impl<'a> Rewriter<'a> {
             ret,
             mode,
             carried: false,
+            is_async: false,
             deferred: Vec::new(),
             next_index: 0,
             block_depth: 0,
@@ -110,6 +113,12 @@ impl<'a> Rewriter<'a> {
     /// Whether the proof of a return carries its value.
     pub(crate) fn carrying(mut self, carried: bool) -> Self {
         self.carried = carried;
+        self
+    }
+
+    /// Whether the function is an `async fn`.
+    pub(crate) fn in_async_fn(mut self, is_async: bool) -> Self {
+        self.is_async = is_async;
         self
     }
 
@@ -209,6 +218,9 @@ impl<'a> Rewriter<'a> {
             private: &self.private,
             scope,
             site: &self.names.site,
+            // A future keeps its guards, and must stay `Send`: no pointer to
+            // an action there.
+            in_place: !self.is_async && !self.slot(),
         }
     }
 

@@ -28,9 +28,9 @@ use crate::exit::{Exit, Kind};
 use crate::outcome::{HasError, Outcome};
 #[cfg(feature = "std")]
 use crate::panic_hook;
-use crate::slot::{is_failure, AfterFrame, Depth, Scope};
+use crate::slot::{is_failure, AfterFrame, Depth, NoSlot, Scope};
 use crate::trace;
-use crate::unwind::{self, Payload};
+use crate::unwind::{self, Action, Payload};
 
 /// A deferred action, waiting for its block to be left.
 ///
@@ -116,6 +116,66 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
         if let Some(action) = self.action.take() {
             action.on_exit::<S, D>(self.scope, self.depth);
         }
+    }
+}
+
+/// `defer! { … }` in a synchronous function without an exit slot: the
+/// action is an `Option` local of its own, written just before the guard,
+/// and the guard holds it through a pointer.
+///
+/// So the guard's type does not depend on the action's: one type, and one
+/// compiled `Drop`, for every such action of the crate (per depth), where a
+/// [`Guard`] holding the action is compiled again for every closure. That
+/// was most of what a debug build of a `defer!` cost. Optimised, the call
+/// through the pointer is seen through: the same code as a [`Guard`].
+///
+/// `S` is the site, kept only where `tracing` needs it to name the function
+/// in events; without the feature it is `()`.
+#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
+pub struct DeferInPlace<'a, D: Depth, S> {
+    action: &'a mut dyn Action,
+    depth: D,
+    site: PhantomData<fn() -> S>,
+}
+
+/// `defer! { … }` in a synchronous function without an exit slot (see
+/// [`DeferInPlace`]).
+#[cfg(feature = "tracing")]
+#[inline(always)]
+pub fn defer_in_place<D: Depth, S>(action: &mut dyn Action, depth: D, _site: S) -> DeferInPlace<'_, D, S> {
+    DeferInPlace {
+        action,
+        depth,
+        site: PhantomData,
+    }
+}
+
+/// `defer! { … }` in a synchronous function without an exit slot (see
+/// [`DeferInPlace`]). Without `tracing` nothing names the function, and the
+/// guard keeps no site: one type for every function.
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub fn defer_in_place<D: Depth, S>(action: &mut dyn Action, depth: D, _site: S) -> DeferInPlace<'_, D, ()> {
+    DeferInPlace {
+        action,
+        depth,
+        site: PhantomData,
+    }
+}
+
+impl<D: Depth, S> Drop for DeferInPlace<'_, D, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let action = &mut *self.action;
+        run::<S, NoSlot, D>(
+            NoSlot,
+            self.depth,
+            Kind::Defer,
+            Traced(NoSlot, self.depth),
+            || {
+                action.run_once();
+            },
+        );
     }
 }
 
@@ -278,7 +338,7 @@ fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLab
 /// compiled once, not into every guard.
 #[cfg(all(feature = "std", debug_assertions))]
 #[inline(never)]
-fn run_debug(action: &mut dyn unwind::Action, guard: &dyn AfterPanic) {
+fn run_debug(action: &mut dyn Action, guard: &dyn AfterPanic) {
     if let Some(payload) = unwind::catch_dyn(action) {
         panicked_debug(guard, payload);
     }

@@ -121,7 +121,8 @@ pub mod __private {
     pub use crate::exit::{Exit, Kind};
     pub use crate::frame::{frame, Flow, Frame, Jump, Lent};
     pub use crate::guard::{
-        defer, defer_on_err, hook, on_err, Always, Guard, OnError, OnFailure, OnReturn, Strategy,
+        defer, defer_in_place, defer_on_err, hook, on_err, Always, DeferInPlace, Guard, OnError, OnFailure,
+        OnReturn, Strategy,
     };
     pub use crate::outcome::{
         ByOutcome, Classifier, Classify, HasError, Outcome, PickByOutcome, PickUnclassified, Unclassified,
@@ -132,8 +133,10 @@ pub mod __private {
         StoreResidual, Stores, TopBlock,
     };
     pub use crate::unparsed::unparsed_body;
+    pub use crate::unwind::Action;
     #[cfg(feature = "std")]
     pub use crate::{FromPanic, Panic};
+    pub use core::option::Option::Some;
     pub use core::pin::pin;
 
     /// `#[recover]`'s handler: what the return type makes of a panic.

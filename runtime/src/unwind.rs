@@ -53,15 +53,15 @@ pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
     }
 }
 
-/// An action behind a pointer, for [`catch_dyn`]: a trait of one method, so
-/// that its vtable adds one function per action (`dyn FnMut` would add the
-/// `FnOnce` shims too).
-#[cfg(all(feature = "std", debug_assertions))]
-pub(crate) trait Action {
+/// An action behind a pointer: what [`catch_dyn`] runs, and what the guard
+/// of a `defer!` in a synchronous function without a slot holds. A trait of one
+/// method, so that its vtable adds one function per action (`dyn FnMut`
+/// would add the `FnOnce` shims too).
+pub trait Action {
+    /// Runs the action, the first time it is called.
     fn run_once(&mut self);
 }
 
-#[cfg(all(feature = "std", debug_assertions))]
 impl<F: FnOnce()> Action for Option<F> {
     fn run_once(&mut self) {
         if let Some(action) = self.take() {
