@@ -120,7 +120,7 @@ impl Invocation<'_> {
 /// unparsed: parsing them is most of what an expansion costs, in a
 /// proc-macro that runs unoptimised. Anything else is parsed and checked,
 /// so the errors are the same either way.
-fn plain_block(tokens: &TokenStream) -> Option<(Option<Token![move]>, TokenStream)> {
+pub(crate) fn plain_block(tokens: &TokenStream) -> Option<(Option<Token![move]>, TokenStream)> {
     let mut iter = tokens.clone().into_iter();
     match iter.next() {
         // `move { … }`, and nothing after the block.

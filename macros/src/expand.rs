@@ -19,7 +19,7 @@ use crate::return_type::ReturnType;
 use crate::rewrite::{Mode, Rewriter};
 use crate::root::Root;
 use crate::wrapped::Located;
-use crate::{boundary, coerce, returned_closures, scan, slot, unparsed};
+use crate::{boundary, coerce, guards_only, returned_closures, scan, slot, unparsed};
 
 /// What to expand.
 #[derive(Default)]
@@ -66,7 +66,6 @@ impl Plan {
     }
 }
 
-/// The entry point of both attributes.
 /// The runtime's path the arguments give, if they parse.
 fn root_of(attr: Attr, args: TokenStream) -> Root {
     let root = match attr {
@@ -82,7 +81,18 @@ const RECOVER_NEEDS_STD: &str = "`#[recover]` needs epilogue's `std` feature: ca
 `std::panic::catch_unwind`, which `core` does not have (and with `panic = \"abort\"` nothing \
 unwinds to be caught); enable the feature, or keep to `#[defer_on_exit]`, whose forms need no `std`";
 
+/// The entry point of both attributes.
 pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
+    if attr == Attr::DeferOnExit {
+        if let Some(expanded) = guards_only::expand(&args, &item) {
+            return expanded;
+        }
+    }
+    parsed(attr, args, item)
+}
+
+/// The expansion of any function, parsed with syn.
+pub(crate) fn parsed(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut function = match Function::parse(attr, &item) {
         Ok(function) => function,
         Err(Some(error)) => {

@@ -391,7 +391,16 @@ fn registrations(tokens: &TokenStream) -> usize {
             TokenTree::Ident(ident) if ident == "__private" => {
                 if let Some(TokenTree::Ident(name)) = trees.get(index + 3) {
                     let name = name.to_string();
-                    if ["defer", "defer_in_place", "defer_on_err", "hook", "running", "running_with"].contains(&name.as_str()) {
+                    if [
+                        "defer",
+                        "defer_in_place",
+                        "defer_on_err",
+                        "hook",
+                        "running",
+                        "running_with",
+                    ]
+                    .contains(&name.as_str())
+                    {
                         count += 1;
                     }
                 }
@@ -459,4 +468,112 @@ fn deferred_blocks_parse(file: &mut syn::File) -> bool {
     let mut blocks = Blocks(true);
     syn::visit_mut::VisitMut::visit_file_mut(&mut blocks, file);
     blocks.0
+}
+
+// ---- The token-level expansion is the full one, where it applies.
+
+/// Synchronous functions with `defer! { … }` statements at the top of the
+/// body, some of which the token-level expansion takes and some it leaves
+/// to the full one (a conflict, another form, an attribute it cannot read).
+const TOP_LEVEL_SEEDS: &[&str] = &[
+    "fn f() { defer! { a(); } b(); }",
+    "fn f() { defer! { a(); }; b(); }",
+    "fn f() { defer! { a() } }",
+    "fn f() {}",
+    "/// Docs.\n#[inline] pub fn f(x: u32) -> u32 { defer! { log(1); } if x > 2 { return 3; } x + 1 }",
+    "pub(crate) unsafe fn f<'a, T: Clone>(t: &'a T) -> Result<T, E> where T: Send { defer! { a(); } let y = g()?; Ok(t.clone()) }",
+    "fn f(v: &mut Vec<u8>) { defer! { log(1); } v.push(1); defer! { log(2); } v.push(2); }",
+    "fn f(v: &mut Vec<u8>) { defer! { v.clear(); } v.push(1); }",
+    "fn f(v: &mut Vec<u8>) { defer! { move { drop(w); } } v.push(1); w.len(); }",
+    "fn f() -> u8 { defer! { println!(\"{}\", n); } let n = 1; if c() { defer! { a(); } } n }",
+    "fn f() { #![allow(unused)] defer! { a(); } }",
+    "fn f() { #[cfg(test)] defer! { a(); } }",
+    "fn f() { let x = 1; defer! { a(x); } defer_on_err! { b(); } }",
+    "fn f() -> Result<(), E> { defer! { a()?; } Ok(()) }",
+    "async fn f() { defer! { a(); } }",
+    "const fn f() { defer! { a(); } }",
+    "#[recover] fn f() { defer! { a(); } }",
+    "fn f() -> impl Fn(u8) -> u8 { defer! { a(); } |x| x }",
+    "fn f(s: &String) -> Box<dyn Display> { defer! { a(); } Box::new(1) }",
+    "fn f() { epilogue::defer! { a(); } }",
+    "fn f() { let c = || { defer! { a(); } }; }",
+    "fn f() { for i in 0..3 { defer! { log(i); } } }",
+    "fn f(mut n: u32) -> u32 { defer! { log(total); } 'a: loop { n += 1; if n > 3 { break 'a; } } n }",
+    "fn f() { defer! { let s = format!(\"{x}\"); log(s); } tracing::info!(\"{}\", y); }",
+];
+
+#[test]
+fn the_token_level_expansion_is_the_full_one() {
+    let mut taken = 0;
+    let mut left = 0;
+    for seed in TOP_LEVEL_SEEDS {
+        for args in ["", "crate = ::epilogue"] {
+            let (args, item) = (tokens(args), tokens(seed));
+            let Some(fast) = crate::guards_only::expand(&args, &item) else {
+                left += 1;
+                continue;
+            };
+            taken += 1;
+            let full = crate::expand::parsed(Attr::DeferOnExit, args, item);
+            assert_eq!(token_texts(&fast), token_texts(&full), "on {seed}");
+        }
+    }
+    // Both ways are taken.
+    assert!(taken >= 10 && left >= 10, "taken {taken}, left {left}");
+
+    // Random bodies of top-level statements, the actions using locals that
+    // later statements use or not.
+    let mut rng = Rng(0x7012_1e7e_1000_0001);
+    let mut taken = 0;
+    for _ in 0..2_000 {
+        let mut body = String::new();
+        for _ in 0..=rng.below(6) {
+            body.push_str(match rng.below(10) {
+                0 => "defer! { log(a); } ",
+                1 => "defer! { log(1) } ",
+                2 => "defer! { move { drop(b); } } ",
+                3 => "defer! { c.clear(); }; ",
+                4 => "a += 1; ",
+                5 => "let d = g(b)?; ",
+                6 => "if a > 3 { return Err(e()); } ",
+                7 => "println!(\"{c:?}\"); ",
+                8 => "for i in 0..3 { log(i); } ",
+                _ => "log(2); ",
+            });
+        }
+        let item = tokens(&format!(
+            "fn f(mut a: u32, b: B, c: &mut C) -> Result<u32, E> {{ {body} Ok(a) }}"
+        ));
+        if let Some(fast) = crate::guards_only::expand(&TokenStream::new(), &item) {
+            taken += 1;
+            let full = crate::expand::parsed(Attr::DeferOnExit, TokenStream::new(), item.clone());
+            assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
+        }
+    }
+    assert!(taken > 500, "taken {taken}");
+}
+
+/// The tokens of `tokens`, one string each, delimiters included: printing
+/// would also show whether a punctuation is joined to the next token, which
+/// syn does not keep for `'a` or `?;`, and which does not change the meaning.
+fn token_texts(tokens: &TokenStream) -> Vec<String> {
+    let mut texts = Vec::new();
+    for token in tokens.clone() {
+        match token {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("\u{2205}", "\u{2205}"),
+                };
+                texts.push(open.to_owned());
+                texts.extend(token_texts(&group.stream()));
+                texts.push(close.to_owned());
+            }
+            TokenTree::Punct(punct) => texts.push(punct.as_char().to_string()),
+            other => texts.push(other.to_string()),
+        }
+    }
+    texts
 }

@@ -4,7 +4,8 @@
 //!
 //! Layout, in the order an expansion uses the modules:
 //! - `expand`: the entry point of both attributes, which puts the function
-//!   back together;
+//!   back together; `guards_only`: the common case, a function whose only
+//!   actions are plain `defer!`s, expanded on its tokens without parsing;
 //! - `args`: the attributes' arguments; `root`: the runtime crate's path and
 //!   the one rule for recognising epilogue's names;
 //! - `item`: the annotated function; `wrapped`: its body when another
@@ -41,6 +42,7 @@ mod expand;
 mod forms;
 mod frame;
 mod guard;
+mod guards_only;
 mod hidden;
 mod item;
 mod macro_args;

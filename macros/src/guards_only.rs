@@ -1,0 +1,211 @@
+//! The common case, expanded on tokens: a synchronous function whose only
+//! deferred actions are `defer! { … }` statements of its outermost block,
+//! none of them using what the statements after it use.
+//!
+//! Such a function needs no exit slot and no rewritten exit: its expansion
+//! is the site closure at the top, each invocation replaced by its guard, and
+//! every other token as written. Parsing the function with syn and printing
+//! it back, in a proc macro that runs unoptimised, cost as much as compiling
+//! the guards; here the tokens are only walked. Whatever this walk is not
+//! sure of (another form, an invocation elsewhere than at the top, an
+//! attribute it would have to read, a signature the full expansion adjusts,
+//! a possible borrow conflict, a body a check would reject) goes to the full
+//! expansion, which gives the same tokens for what is accepted here (a test
+//! compares them) and the errors for the rest.
+
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use quote::quote;
+
+use crate::deferred::{self, Action, Body};
+use crate::forms::{self, Macro, Shape};
+use crate::guard::{self, Context, Position};
+use crate::names::Names;
+use crate::root::Root;
+use crate::{borrows, expand};
+
+/// The expansion of `#[defer_on_exit]` with `args` on `item`, if the
+/// function is one this module expands.
+pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    if !args.is_empty() {
+        return None;
+    }
+    let mut tokens: Vec<TokenTree> = item.clone().into_iter().collect();
+    let Some(TokenTree::Group(body)) = tokens.pop() else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace || !plain_head(&tokens) {
+        return None;
+    }
+    let stmts: Vec<TokenTree> = body.stream().into_iter().collect();
+    let invocations = invocations(&stmts)?;
+    if invocations.is_empty() {
+        // Nothing to register: the function as written.
+        return Some(item.clone());
+    }
+
+    let names = Names::new();
+    let private = Root::default_root().private();
+    let scope = quote!(#private::NoSlot);
+    let cx = Context {
+        private: &private,
+        scope: &scope,
+        site: &names.site,
+        in_place: true,
+    };
+    let form = forms::find(Macro::Defer, Shape::Block).ok()?;
+    let site = &names.site;
+    let mut out = quote!(let #site = || {};);
+    let mut copied = 0;
+    for (index, invocation) in invocations.into_iter().enumerate() {
+        out.extend(stmts[copied..invocation.start].iter().cloned());
+        let action = Action {
+            form,
+            capture: invocation.capture,
+            body: Body::Stmts(invocation.body),
+        };
+        let position = Position { index, top: true };
+        out.extend(guard::guard(
+            action,
+            &TokenStream::new(),
+            invocation.at,
+            &cx,
+            position,
+        ));
+        copied = invocation.end;
+    }
+    out.extend(stmts[copied..].iter().cloned());
+
+    tokens.extend(expand::in_braces(body.delim_span(), out));
+    Some(tokens.into_iter().collect())
+}
+
+/// A `defer! { … }` statement of the outermost block.
+struct Invocation {
+    /// Where its tokens start and end in the block (its `;` included).
+    start: usize,
+    end: usize,
+    /// The span of `defer`, where the guard is located.
+    at: Span,
+    capture: Option<syn::Token![move]>,
+    body: TokenStream,
+}
+
+/// Whether the attributes, visibility and signature before the body are
+/// ones the full expansion gives back as written: no companion attribute
+/// (`#[recover]` expands together with this one), no `async`, `const` or
+/// `extern` function, and no `impl` or `dyn` in the signature (closures
+/// returned as `impl Fn` get their parameter types written in; a parameter
+/// that may coerce to `dyn` gets a lint allowed).
+fn plain_head(tokens: &[TokenTree]) -> bool {
+    let mut at = 0;
+    while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(attribute))) =
+        (tokens.get(at), tokens.get(at + 1))
+    {
+        if pound.as_char() != '#'
+            || attribute.delimiter() != Delimiter::Bracket
+            || mentions(&attribute.stream(), &["recover", "defer_on_exit"])
+        {
+            return false;
+        }
+        at += 2;
+    }
+    let mut qualifiers = tokens[at..].iter();
+    loop {
+        match qualifiers.next() {
+            Some(TokenTree::Ident(ident)) if ident == "fn" => break,
+            Some(TokenTree::Ident(ident)) if ident == "pub" || ident == "unsafe" => {}
+            // `pub(crate)`
+            Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {}
+            _ => return false,
+        }
+    }
+    let signature: TokenStream = qualifiers.cloned().collect();
+    !mentions(&signature, &["impl", "dyn"])
+}
+
+/// The `defer! { … }` statements of the block `stmts`, or `None` if the block
+/// has anything the full expansion must see: an inner attribute, another
+/// deferred form, an invocation elsewhere than as a statement of this block
+/// or with attributes of its own, a body a check would look into, or an
+/// action that may use what the statements after it use.
+fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < stmts.len() {
+        match &stmts[at] {
+            TokenTree::Ident(ident) if Macro::is_name(ident) => {
+                let invocation = invocation(stmts, at)?;
+                let rest: TokenStream = stmts[invocation.end..].iter().cloned().collect();
+                if invocation.capture.is_none() && borrows::conflict(&invocation.body, &[], &rest) {
+                    return None;
+                }
+                at = invocation.end;
+                found.push(invocation);
+                continue;
+            }
+            TokenTree::Punct(pound) if pound.as_char() == '#' => {
+                if matches!(stmts.get(at + 1), Some(TokenTree::Punct(bang)) if bang.as_char() == '!') {
+                    return None;
+                }
+            }
+            TokenTree::Group(group) if mentions_a_macro(&group.stream()) => return None,
+            _ => {}
+        }
+        at += 1;
+    }
+    Some(found)
+}
+
+/// The invocation starting at `stmts[at]`, a macro's name, if it is a
+/// `defer! { … }` statement this module expands.
+fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
+    let TokenTree::Ident(name) = &stmts[at] else {
+        return None;
+    };
+    let after_a_statement = match at.checked_sub(1).map(|before| &stmts[before]) {
+        None => true,
+        Some(TokenTree::Punct(semi)) => semi.as_char() == ';',
+        // The end of a block-like statement (`if … { … }`); not `#[…]`.
+        Some(TokenTree::Group(group)) => group.delimiter() == Delimiter::Brace,
+        Some(_) => false,
+    };
+    let (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(group))) =
+        (stmts.get(at + 1), stmts.get(at + 2))
+    else {
+        return None;
+    };
+    if name != Macro::Defer.name()
+        || !after_a_statement
+        || bang.as_char() != '!'
+        || group.delimiter() != Delimiter::Brace
+    {
+        return None;
+    }
+    let (capture, body) = deferred::plain_block(&group.stream())?;
+    let semi = matches!(stmts.get(at + 3), Some(TokenTree::Punct(semi)) if semi.as_char() == ';');
+    Some(Invocation {
+        start: at,
+        end: at + 3 + usize::from(semi),
+        at: name.span(),
+        capture,
+        body,
+    })
+}
+
+/// Whether `tokens` name one of the deferred macros anywhere.
+fn mentions_a_macro(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => Macro::is_name(&ident),
+        TokenTree::Group(group) => mentions_a_macro(&group.stream()),
+        _ => false,
+    })
+}
+
+/// Whether `tokens` contain one of the identifiers `names` anywhere.
+fn mentions(tokens: &TokenStream, names: &[&str]) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
+        TokenTree::Group(group) => mentions(&group.stream(), names),
+        _ => false,
+    })
+}
