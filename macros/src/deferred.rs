@@ -148,11 +148,9 @@ pub(crate) fn plain_block(tokens: &TokenStream) -> Option<(Option<Token![move]>,
 fn is_unremarkable(token: &TokenTree) -> bool {
     match token {
         TokenTree::Ident(ident) => {
-            !(ident == "return"
-                || ident == "break"
-                || ident == "continue"
-                || ident == "await"
-                || Macro::is_name(ident))
+            // One conversion: in a proc macro, each asks the compiler.
+            let name = ident.to_string();
+            !(matches!(name.as_str(), "return" | "break" | "continue" | "await") || Macro::names(&name))
         }
         TokenTree::Punct(punct) => punct.as_char() != '?',
         TokenTree::Group(group) => group.stream().into_iter().all(|token| is_unremarkable(&token)),

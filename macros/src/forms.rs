@@ -36,7 +36,13 @@ impl Macro {
     /// Whether `ident` is one of the macros' names: a token-level test, for
     /// code that has not been parsed.
     pub(crate) fn is_name(ident: &proc_macro2::Ident) -> bool {
-        Macro::ALL.iter().any(|mac| ident == mac.name())
+        // One conversion: in a proc macro, each asks the compiler.
+        Macro::names(&ident.to_string())
+    }
+
+    /// Whether `name` is one of the macros' names.
+    pub(crate) fn names(name: &str) -> bool {
+        Macro::ALL.iter().any(|mac| name == mac.name())
     }
 
     /// The forms this macro takes.

@@ -13,7 +13,7 @@
 //! expansion, which gives the same tokens for what is accepted here (a test
 //! compares them) and the errors for the rest.
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::deferred::{self, Action, Body};
@@ -96,6 +96,9 @@ struct Invocation {
 /// `extern` function, and no `impl` or `dyn` in the signature (closures
 /// returned as `impl Fn` get their parameter types written in; a parameter
 /// that may coerce to `dyn` gets a lint allowed).
+///
+/// Tokens are read as text, each group printed once: in a proc macro, every
+/// identifier compared or group walked is a question to the compiler.
 fn plain_head(tokens: &[TokenTree]) -> bool {
     let mut at = 0;
     while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(attribute))) =
@@ -103,7 +106,7 @@ fn plain_head(tokens: &[TokenTree]) -> bool {
     {
         if pound.as_char() != '#'
             || attribute.delimiter() != Delimiter::Bracket
-            || mentions(&attribute.stream(), &["recover", "defer_on_exit"])
+            || has_word(&attribute.to_string(), &["recover", "defer_on_exit"])
         {
             return false;
         }
@@ -112,15 +115,17 @@ fn plain_head(tokens: &[TokenTree]) -> bool {
     let mut qualifiers = tokens[at..].iter();
     loop {
         match qualifiers.next() {
-            Some(TokenTree::Ident(ident)) if ident == "fn" => break,
-            Some(TokenTree::Ident(ident)) if ident == "pub" || ident == "unsafe" => {}
+            Some(TokenTree::Ident(ident)) => match ident.to_string().as_str() {
+                "fn" => break,
+                "pub" | "unsafe" => {}
+                _ => return false,
+            },
             // `pub(crate)`
             Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {}
             _ => return false,
         }
     }
-    let signature: TokenStream = qualifiers.cloned().collect();
-    !mentions(&signature, &["impl", "dyn"])
+    !qualifiers.any(|token| has_word(&token.to_string(), &["impl", "dyn"]))
 }
 
 /// The `defer! { … }` statements of the block `stmts`, or `None` if the block
@@ -148,7 +153,7 @@ fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
                     return None;
                 }
             }
-            TokenTree::Group(group) if mentions_a_macro(&group.stream()) => return None,
+            TokenTree::Group(group) if mentions_a_macro(group) => return None,
             _ => {}
         }
         at += 1;
@@ -174,10 +179,10 @@ fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
     else {
         return None;
     };
-    if name != Macro::Defer.name()
-        || !after_a_statement
+    if !after_a_statement
         || bang.as_char() != '!'
         || group.delimiter() != Delimiter::Brace
+        || name != Macro::Defer.name()
     {
         return None;
     }
@@ -192,20 +197,26 @@ fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
     })
 }
 
+/// Whether `group` names one of the deferred macros anywhere: its text
+/// first, which rules out most groups in one question to the compiler.
+fn mentions_a_macro(group: &Group) -> bool {
+    let text = group.to_string();
+    Macro::ALL.iter().any(|mac| text.contains(mac.name())) && names_a_macro(&group.stream())
+}
+
 /// Whether `tokens` name one of the deferred macros anywhere.
-fn mentions_a_macro(tokens: &TokenStream) -> bool {
+fn names_a_macro(tokens: &TokenStream) -> bool {
     tokens.clone().into_iter().any(|token| match token {
         TokenTree::Ident(ident) => Macro::is_name(&ident),
-        TokenTree::Group(group) => mentions_a_macro(&group.stream()),
+        TokenTree::Group(group) => names_a_macro(&group.stream()),
         _ => false,
     })
 }
 
-/// Whether `tokens` contain one of the identifiers `names` anywhere.
-fn mentions(tokens: &TokenStream, names: &[&str]) -> bool {
-    tokens.clone().into_iter().any(|token| match token {
-        TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
-        TokenTree::Group(group) => mentions(&group.stream(), names),
-        _ => false,
-    })
+/// Whether the printed tokens `text` contain one of `words` as a whole
+/// identifier (also inside a string literal: erring towards the full
+/// expansion is always correct).
+fn has_word(text: &str, words: &[&str]) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|word| words.contains(&word))
 }
