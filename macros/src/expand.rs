@@ -137,7 +137,9 @@ fn expand(
     mark_used: Option<&TokenStream>,
     errors: &mut Errors,
 ) -> TokenStream {
-    let names = Names::new();
+    // The actions read the function's name only for `tracing` events, which
+    // the runtime's feature turns on here too.
+    let names = Names::new(plan.recover.is_some() || cfg!(feature = "tracing"));
     if let Some(constness) = &function.sig.constness {
         let name = if plan.recover.is_some() {
             "recover"
@@ -256,8 +258,7 @@ fn expand_body(
     if let (Some(args), None) = (recover, &boundary_in_slot) {
         body = boundary::wrap(body, block, args, root, names, ret, is_async);
     }
-    if has_deferred || recover.is_some() {
-        let site = &names.site;
+    if let (true, Some(site)) = (has_deferred || recover.is_some(), &names.site_closure) {
         body = quote! {
             let #site = || {};
             #body

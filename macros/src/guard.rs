@@ -23,8 +23,8 @@ pub(crate) struct Context<'a> {
     pub(crate) private: &'a TokenStream,
     /// The scope the action consults: the exit slot, or `NoSlot`.
     pub(crate) scope: &'a TokenStream,
-    /// The site closure that names the function.
-    pub(crate) site: &'a Ident,
+    /// What names the function: the site closure, or `()`.
+    pub(crate) site: &'a TokenStream,
     /// Whether the scope is `NoSlot` in a synchronous function, where a form
     /// with an in-place guard uses it (see `Form::in_place`).
     pub(crate) in_place: bool,

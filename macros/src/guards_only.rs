@@ -43,7 +43,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         return Some(item.clone());
     }
 
-    let names = Names::new();
+    let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
     let scope = quote!(#private::NoSlot);
     let cx = Context {
@@ -53,8 +53,10 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         in_place: true,
     };
     let form = forms::find(Macro::Defer, Shape::Block).ok()?;
-    let site = &names.site;
-    let mut out = quote!(let #site = || {};);
+    let mut out = names
+        .site_closure
+        .as_ref()
+        .map_or_else(TokenStream::new, |site| quote!(let #site = || {};));
     let mut copied = 0;
     for (index, invocation) in invocations.into_iter().enumerate() {
         out.extend(stmts[copied..invocation.start].iter().cloned());

@@ -1,20 +1,33 @@
 //! The identifiers the expansion introduces. Mixed-site hygiene keeps them
 //! apart from the user's names.
 
-use proc_macro2::{Ident, Span};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
 
 pub(crate) struct Names {
     /// The exit slot.
     pub(crate) exit: Ident,
-    /// The site closure whose type names the function.
-    pub(crate) site: Ident,
+    /// What the actions and the boundary are given to name the function:
+    /// the site closure, where something reads the name (a recovered
+    /// `Panic`, `tracing` events); else `()`, one type for every function,
+    /// which costs a debug build nothing per function.
+    pub(crate) site: TokenStream,
+    /// The site closure, `let __site = || {};` at the top of the body, whose
+    /// type names the function: when the name is read.
+    pub(crate) site_closure: Option<Ident>,
 }
 
 impl Names {
-    pub(crate) fn new() -> Self {
+    /// `reads_the_name`: whether anything reads the function's name, which
+    /// `#[recover]` always does and the actions do only with `tracing`.
+    pub(crate) fn new(reads_the_name: bool) -> Self {
+        let site_closure = reads_the_name.then(|| Ident::new("__site", Span::mixed_site()));
         Names {
             exit: Ident::new("__exit", Span::mixed_site()),
-            site: Ident::new("__site", Span::mixed_site()),
+            site: site_closure
+                .as_ref()
+                .map_or_else(|| quote!(()), |site| quote!(#site)),
+            site_closure,
         }
     }
 }
