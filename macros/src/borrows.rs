@@ -58,9 +58,10 @@ const FORMATTING: &[&str] = &[
 ];
 
 /// Whether an action written as `action` could conflict with `rest`, the
-/// statements after it in its block. `own` are names the action binds
-/// itself (a hook's parameter), which are not the block's.
-pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: &TokenStream) -> bool {
+/// statements after it in its block, made only if the action uses a local.
+/// `own` are names the action binds itself (a hook's parameter), which are
+/// not the block's.
+pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: impl FnOnce() -> TokenStream) -> bool {
     let mut used = Vec::new();
     collect(action, false, &mut used);
     used.retain(|used| !own.contains(&used.place[0]));
@@ -68,7 +69,7 @@ pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: &TokenStream)
         return false;
     }
     let mut later = Vec::new();
-    collect(rest, false, &mut later);
+    collect(&rest(), false, &mut later);
     let conflicts = |used: &[Use]| {
         used.iter().any(|used| {
             later
@@ -292,11 +293,9 @@ mod tests {
     use std::str::FromStr;
 
     fn conflicts(action: &str, rest: &str) -> bool {
-        conflict(
-            &proc_macro2::TokenStream::from_str(action).unwrap(),
-            &[],
-            &proc_macro2::TokenStream::from_str(rest).unwrap(),
-        )
+        conflict(&proc_macro2::TokenStream::from_str(action).unwrap(), &[], || {
+            proc_macro2::TokenStream::from_str(rest).unwrap()
+        })
     }
 
     #[test]

@@ -142,8 +142,8 @@ fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
         match &stmts[at] {
             TokenTree::Ident(ident) if Macro::is_name(ident) => {
                 let invocation = invocation(stmts, at)?;
-                let rest: TokenStream = stmts[invocation.end..].iter().cloned().collect();
-                if invocation.capture.is_none() && borrows::conflict(&invocation.body, &[], &rest) {
+                let rest = || stmts[invocation.end..].iter().cloned().collect();
+                if invocation.capture.is_none() && borrows::conflict(&invocation.body, &[], rest) {
                     return None;
                 }
                 at = invocation.end;

@@ -330,11 +330,9 @@ impl VisitMut for Scan<'_> {
                 action.form.shape.is_async()
                     || (!self.is_async
                         && !action.captures_at_registration()
-                        && borrows::conflict(
-                            &action.tokens(),
-                            &action.own_names(),
-                            &rest_tokens(&block.stmts[index + 1..]),
-                        ))
+                        && borrows::conflict(&action.tokens(), &action.own_names(), || {
+                            rest_tokens(&block.stmts[index + 1..])
+                        }))
             });
             // The rest of the block is moved into a frame whose exits go
             // through the exit slot.
