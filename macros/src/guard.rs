@@ -25,9 +25,20 @@ pub(crate) struct Context<'a> {
     pub(crate) scope: &'a TokenStream,
     /// What names the function: the site closure, or `()`.
     pub(crate) site: &'a TokenStream,
-    /// Whether the scope is `NoSlot` in a synchronous function, where a form
-    /// with an in-place guard uses it (see `Form::in_place`).
+    /// Whether a form with an in-place guard uses it (see `Form::in_place`):
+    /// see [`in_place`].
     pub(crate) in_place: bool,
+}
+
+/// Whether guards may hold their action through a pointer: where the scope
+/// is `NoSlot` (`slot`: it is not) in a synchronous function (a future
+/// keeps its guards, and must stay `Send`), and without the `tracing`
+/// feature. With it, the action's pointer would escape into the
+/// out-of-line traced run, and the optimiser could no longer keep the
+/// action out of memory (+30 instructions a call): there the guard owns its
+/// action, and costs a debug build what it did.
+pub(crate) fn in_place(is_async: bool, slot: bool) -> bool {
+    !is_async && !slot && !cfg!(feature = "tracing")
 }
 
 /// `let __defer_0 = __private::defer(scope, depth, site, || { … });`, located

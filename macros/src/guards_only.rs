@@ -3,8 +3,8 @@
 //! none of them using what the statements after it use.
 //!
 //! Such a function needs no exit slot and no rewritten exit: its expansion
-//! is the site closure at the top, each invocation replaced by its guard, and
-//! every other token as written. Parsing the function with syn and printing
+//! is each invocation replaced by its guard, every other token as written,
+//! and the site closure at the top where the function's name is read. Parsing the function with syn and printing
 //! it back, in a proc macro that runs unoptimised, cost as much as compiling
 //! the guards; here the tokens are only walked. Whatever this walk is not
 //! sure of (another form, an invocation elsewhere than at the top, an
@@ -50,7 +50,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         private: &private,
         scope: &scope,
         site: &names.site,
-        in_place: true,
+        in_place: guard::in_place(false, false),
     };
     let form = forms::find(Macro::Defer, Shape::Block).ok()?;
     let mut out = names

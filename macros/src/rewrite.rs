@@ -218,9 +218,7 @@ impl<'a> Rewriter<'a> {
             private: &self.private,
             scope,
             site: &self.names.site,
-            // A future keeps its guards, and must stay `Send`: no pointer to
-            // an action there.
-            in_place: !self.is_async && !self.slot(),
+            in_place: guard::in_place(self.is_async, self.slot()),
         }
     }
 

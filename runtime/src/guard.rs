@@ -129,8 +129,11 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
 /// was most of what a debug build of a `defer!` cost. Optimised, the call
 /// through the pointer is seen through: the same code as a [`Guard`].
 ///
-/// `S` is the site, kept only where `tracing` needs it to name the function
-/// in events; without the feature it is `()`.
+/// The expansion uses it only without the `tracing` feature, where nothing
+/// names the function: `S`, the site, is then `()`, one type for every
+/// function. (With the feature, the action's pointer would escape into the
+/// out-of-line traced run, which keeps the action in memory: there the
+/// guard owns its action.)
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
 pub struct DeferInPlace<'a, D: Depth, S> {
     action: &'a mut dyn Action,
@@ -140,22 +143,8 @@ pub struct DeferInPlace<'a, D: Depth, S> {
 
 /// `defer! { … }` in a synchronous function without an exit slot (see
 /// [`DeferInPlace`]).
-#[cfg(feature = "tracing")]
 #[inline(always)]
 pub fn defer_in_place<D: Depth, S>(action: &mut dyn Action, depth: D, _site: S) -> DeferInPlace<'_, D, S> {
-    DeferInPlace {
-        action,
-        depth,
-        site: PhantomData,
-    }
-}
-
-/// `defer! { … }` in a synchronous function without an exit slot (see
-/// [`DeferInPlace`]). Without `tracing` nothing names the function, and the
-/// guard keeps no site: one type for every function.
-#[cfg(not(feature = "tracing"))]
-#[inline(always)]
-pub fn defer_in_place<D: Depth, S>(action: &mut dyn Action, depth: D, _site: S) -> DeferInPlace<'_, D, ()> {
     DeferInPlace {
         action,
         depth,
