@@ -1,7 +1,10 @@
 //! Naming the annotated function.
 //!
-//! The expansion passes a site closure, `|| {}` written at the top of the
-//! annotated function. Its type name is
+//! Where the name is read (a recovered `Panic`, and with the `tracing`
+//! feature the actions' events), the expansion passes a site closure,
+//! `|| {}` written at the top of the annotated function; elsewhere it passes
+//! `()`, so that a function pays nothing for a name nobody reads. The
+//! closure's type name is
 //! `path::to::function::{{closure}}` (with `{{closure}}::{{closure}}` inside
 //! an `async fn`), which names the function with its `Self` type and generic
 //! arguments: `app::Store<u8>::save`. Panics and `tracing` events carry that
