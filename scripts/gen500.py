@@ -22,6 +22,9 @@ Writes, under OUTDIR (normally target/compile-time/):
                     `defer_on_err!`, both bumping static AtomicU64 counters
         epilogue-defer  the same with only the `defer!` (what the
                     scopeguard crate does)
+        expanded-defer  what epilogue-defer expands to (without the
+                    `tracing` feature), written out with no attribute: the
+                    guard's own cost, without the macro's
         epilogue-borrow-free  one `defer!` whose action uses `acc`, which
                     the loop after it mutates: the borrow-free form (the rest
                     of the body in a frame)
@@ -125,6 +128,19 @@ def variants(out):
             "",
             "#[epilogue::defer_on_exit]\n",
             "    defer! { EXITS.fetch_add(1, Relaxed); }\n",
+            "sync",
+            "",
+        ),
+        "expanded-defer": (
+            epilogue,
+            "",
+            "",
+            # The expansion of `#[defer_on_exit]` + `defer! { … }`, which
+            # calls the runtime's unstable `__private` items.
+            "    let mut __defer_0_action =\n"
+            "        ::epilogue::__private::Some(|| -> () { EXITS.fetch_add(1, Relaxed); });\n"
+            "    let __defer_0 = ::epilogue::__private::defer_in_place(\n"
+            "        &mut __defer_0_action, ::epilogue::__private::TopBlock, ());\n",
             "sync",
             "",
         ),
