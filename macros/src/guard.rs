@@ -25,8 +25,8 @@ pub(crate) struct Context<'a> {
     pub(crate) scope: &'a TokenStream,
     /// What names the function: the site closure, or `()`.
     pub(crate) site: &'a TokenStream,
-    /// Whether a form with an in-place guard uses it (see `Form::in_place`):
-    /// see [`in_place`].
+    /// Whether a form that has an in-place guard (`Form::in_place`) gets it
+    /// here (see [`in_place`]).
     pub(crate) in_place: bool,
 }
 
@@ -66,6 +66,8 @@ pub(crate) fn guard(
     if let (true, Some(constructor), Body::Stmts(body)) = (cx.in_place, form.in_place, &action.body) {
         // `let mut __defer_0_action = Some(|| { … });` and the guard that
         // holds a pointer to it, declared after it so that it drops first.
+        // `-> ()` reports a value where `()` is expected in the action's
+        // body, as the owning guard's `FnOnce()` bound does.
         let action_name = format_ident!("{}_action", name, span = span);
         let constructor = Ident::new(constructor, span);
         let capture = action.capture;

@@ -50,6 +50,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         private: &private,
         scope: &scope,
         site: &names.site,
+        // Synchronous, and no slot.
         in_place: guard::in_place(false, false),
     };
     let form = forms::find(Macro::Defer, Shape::Block).ok()?;

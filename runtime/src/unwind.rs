@@ -53,8 +53,9 @@ pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
     }
 }
 
-/// An action behind a pointer: what [`catch_dyn`] runs, and what the guard
-/// of a `defer!` in a synchronous function without a slot holds. A trait of one
+/// An action behind a pointer: what a debug build's one `catch_unwind` for
+/// all actions runs, and what the guard of a `defer!` in a synchronous
+/// function without a slot holds. A trait of one
 /// method, so that its vtable adds one function per action (`dyn FnMut`
 /// would add the `FnOnce` shims too).
 pub trait Action {
