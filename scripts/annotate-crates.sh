@@ -5,6 +5,8 @@
 # For every crate of CRATES (exact versions, downloaded once from crates.io
 # into $WORK/src) and every mode:
 #   plain     the crate as published: the baseline
+#   defer     #[defer_on_exit] and an empty `defer! {}` in every function (in a
+#             synchronous one, what the attribute expands on tokens)
 #   hook      #[defer_on_exit] and a hook `defer!(|ret| { let _ = &ret; })` in every function
 #   hook_err  hook, plus `defer_on_err! {}` where the return type is Result/Option-like
 #   recover   #[recover(with = |p| p.resume())] on every function (re-raises every panic)
@@ -21,7 +23,7 @@
 # output is in $WORK/logs/NAME-VERSION.MODE.log, and for a run that did not
 # pass, its first error line or failed tests in $WORK/logs/NAME-VERSION.MODE.error.
 #
-# Usage: scripts/annotate-crates.sh [--modes "plain hook hook_err recover both"] [crate ...]
+# Usage: scripts/annotate-crates.sh [--modes "plain defer hook hook_err recover both"] [crate ...]
 #   crate: a name from CRATES (all of them by default)
 # Environment: ANNOTATE_WORK (default: ../annotate-work beside this repository),
 #   ANNOTATE_TARGET (the tool's target dir, default ../annotate-target),
@@ -50,7 +52,7 @@ CRATES=(
     # heapless has 4096-slot maps
     arrayvec@0.7.8 bytes@1.12.2 heapless@0.9.4 fixedbitset@0.5.9
 )
-ALL_MODES="plain hook hook_err recover both"
+ALL_MODES="plain defer hook hook_err recover both"
 # A whole `cargo test`, and one test binary (a hang is a result too).
 TIMEOUT_SECONDS=1800
 TEST_BINARY_TIMEOUT_SECONDS=300

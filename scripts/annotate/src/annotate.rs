@@ -11,6 +11,9 @@ use syn::{
 /// What to put on each function.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Mode {
+    /// `#[defer_on_exit]` and an empty `defer! {}`: in a synchronous
+    /// function, the attribute's token-level path.
+    Defer,
     /// `#[defer_on_exit]` and a hook that reads the return value.
     Hook,
     /// `Hook`, plus an empty `defer_on_err!` where the return type can fail.
@@ -24,6 +27,7 @@ pub enum Mode {
 impl Mode {
     pub fn parse(name: &str) -> Option<Mode> {
         match name {
+            "defer" => Some(Mode::Defer),
             "hook" => Some(Mode::Hook),
             "hook_err" => Some(Mode::HookErr),
             "recover" => Some(Mode::Recover),
@@ -32,8 +36,8 @@ impl Mode {
         }
     }
 
-    fn hooks(self) -> bool {
-        matches!(self, Mode::Hook | Mode::HookErr | Mode::Both)
+    fn defers(self) -> bool {
+        matches!(self, Mode::Defer | Mode::Hook | Mode::HookErr | Mode::Both)
     }
 
     fn on_err(self) -> bool {
@@ -188,7 +192,7 @@ impl Finder<'_> {
         if self.mode.recover() {
             attributes.push_str(RECOVER);
         }
-        if self.mode.hooks() {
+        if self.mode.defers() {
             attributes.push_str(DEFER_ON_EXIT);
             let statements = self.deferred_statements(&function.sig.output);
             self.insert(body_start(self.source, function.attrs, body), statements);
@@ -198,6 +202,9 @@ impl Finder<'_> {
 
     /// What goes first in the body of a function returning `output`.
     fn deferred_statements(&mut self, output: &ReturnType) -> String {
+        if self.mode == Mode::Defer {
+            return PLAIN_DEFER.to_owned();
+        }
         match returns(output) {
             Returns::Never => {
                 self.tally.never_returning += 1;

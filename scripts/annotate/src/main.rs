@@ -5,6 +5,9 @@
 //! and `examples/` of published crates, then runs their own test suites.
 //!
 //! MODE is one of:
+//! - `defer`: `#[::epilogue::defer_on_exit]` and, first in the body, an empty
+//!   `defer! {}` (what the attribute expands on tokens, in a synchronous
+//!   function);
 //! - `hook`: `#[::epilogue::defer_on_exit]` and, first in the body, a hook
 //!   that reads the return value without changing it:
 //!   `defer!(|ret| { let _ = &ret; });`
@@ -40,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::{env, fs, io};
 
-const USAGE: &str = "usage: epilogue-annotate hook|hook_err|recover|both DIR...";
+const USAGE: &str = "usage: epilogue-annotate defer|hook|hook_err|recover|both DIR...";
 
 /// Counts of files, beside the functions' [`Tally`].
 #[derive(Default)]
