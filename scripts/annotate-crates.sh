@@ -33,7 +33,7 @@
 #   while a probe crate using every form does not build against that copy,
 #   the script waits and copies again).
 #
-# Time on the 2-core machine: about 70 minutes for all 15 crates and 5 modes
+# Time on the 2-core machine: about 75 minutes for all 15 crates and 6 modes
 # (heapless 25, bytes 15 to 20, the others 1 to 7 each); a first run spends
 # a few more downloading and building the crates' dependencies (kept in
 # $WORK/target). One cargo build runs at a time. A test binary still running
