@@ -104,7 +104,7 @@ tracing_table() {
     echo
     echo "| | feature off | on, no subscriber | on, INFO subscriber | on, TRACE subscriber | on, max_level_debug |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for case in epilogue_defer epilogue_on_err_and_hook epilogue_borrow_free epilogue_borrow_free_on_err_and_hook \
+    for case in level_checked_guard epilogue_defer level_checked_result_by_hand epilogue_on_err_and_hook epilogue_borrow_free epilogue_borrow_free_on_err_and_hook \
         epilogue_map_err epilogue_recover epilogue_async_defer epilogue_async_hook epilogue_async_mixed; do
         local cells=()
         for setup in "off" "none" "info" "trace" "static"; do

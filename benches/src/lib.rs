@@ -85,6 +85,38 @@ pub fn drop_guard<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u6
     body::<CALL>(work, x)
 }
 
+/// A hand-written `Drop` guard that, like a `defer!` with the `tracing`
+/// feature, asks `tracing`'s global level before its cleanup and goes out
+/// of line when TRACE may be on: the floor of what an event per action can
+/// cost when nobody listens. Without the feature it is [`Guard`].
+pub struct LevelCheckedGuard<'a>(&'a Cell<u64>);
+
+impl Drop for LevelCheckedGuard<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if trace_may_be_wanted() {
+            traced_cleanup(self.0);
+            return;
+        }
+        bump(self.0);
+    }
+}
+
+/// The cleanup with its event, out of line.
+#[cold]
+#[inline(never)]
+fn traced_cleanup(counter: &Cell<u64>) {
+    bump(counter);
+    #[cfg(feature = "tracing")]
+    tracing::trace!(target: "epilogue", "deferred action ran");
+}
+
+#[inline(never)]
+pub fn level_checked_guard<const CALL: bool>(work: &Cell<u64>, cleanup: &Cell<u64>, x: u64) -> u64 {
+    let _guard = LevelCheckedGuard(cleanup);
+    body::<CALL>(work, x)
+}
+
 /// A hand-written guard with the same guarantees as `defer!`: a cleanup that
 /// panics while the thread unwinds is caught instead of aborting.
 pub struct SafeGuard<'a>(&'a Cell<u64>);
@@ -159,6 +191,52 @@ pub fn result_by_hand<const CALL: bool>(
         bump(cleanup);
     }
     result
+}
+
+/// [`result_by_hand`] with each action behind the level check of
+/// [`LevelCheckedGuard`], the hook's value passed out of line and back: the
+/// floor of an event per action for this pair when nobody listens.
+#[inline(never)]
+pub fn level_checked_result_by_hand<const CALL: bool>(
+    work: &Cell<u64>,
+    cleanup: &Cell<u64>,
+    x: u64,
+) -> Result<u64, Failed> {
+    #[allow(clippy::redundant_closure_call)]
+    let mut result = (|| fallible::<CALL>(work, x))();
+    if let Ok(value) = &mut result {
+        if trace_may_be_wanted() {
+            *value = traced_increment(*value);
+        } else {
+            *value += 1;
+        }
+    }
+    if result.is_err() {
+        if trace_may_be_wanted() {
+            traced_cleanup(cleanup);
+        } else {
+            bump(cleanup);
+        }
+    }
+    result
+}
+
+/// `tracing`'s global level lets TRACE through (never without the feature).
+#[inline(always)]
+fn trace_may_be_wanted() -> bool {
+    #[cfg(feature = "tracing")]
+    return tracing::level_enabled!(tracing::Level::TRACE);
+    #[cfg(not(feature = "tracing"))]
+    false
+}
+
+/// The hook with its event, out of line.
+#[cold]
+#[inline(never)]
+fn traced_increment(value: u64) -> u64 {
+    #[cfg(feature = "tracing")]
+    tracing::trace!(target: "epilogue", "deferred action ran");
+    value + 1
 }
 
 /// By hand with the same guarantees as `defer_on_err!`: the cleanup also
@@ -707,11 +785,13 @@ cases! {
     bare => same,
     inline_cleanup => same,
     drop_guard => same,
+    level_checked_guard => same,
     safe_guard => same,
     scopeguard_defer => same,
     epilogue_defer => same,
     result_bare => ok_or_zero,
     result_by_hand => ok_or_zero,
+    level_checked_result_by_hand => ok_or_zero,
     result_same_guarantees => ok_or_zero,
     epilogue_on_err_and_hook => ok_or_zero,
     unwrapped => some_or_zero,
