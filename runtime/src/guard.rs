@@ -25,9 +25,13 @@
 use core::marker::PhantomData;
 
 use crate::exit::{Exit, Kind};
+#[cfg(feature = "tracing")]
+use crate::outcome::Unclassified;
 use crate::outcome::{HasError, Outcome};
 #[cfg(feature = "std")]
 use crate::panic_hook;
+#[cfg(feature = "tracing")]
+use crate::slot::ExitSlot;
 use crate::slot::{is_failure, AfterFrame, Depth, NoSlot, Scope};
 use crate::trace;
 use crate::unwind::{self, Action, Payload};
@@ -156,14 +160,11 @@ impl<D: Depth, S> Drop for DeferInPlace<'_, D, S> {
     #[inline(always)]
     fn drop(&mut self) {
         let action = &mut *self.action;
-        run::<S, NoSlot, D>(
+        run::<S, NoSlot, D, _>(
             NoSlot,
             self.depth,
-            Kind::Defer,
             Traced(NoSlot, self.depth),
-            || {
-                action.run_once();
-            },
+            Plain::<_, false>(|| action.run_once()),
         );
     }
 }
@@ -223,7 +224,7 @@ where
 impl<X: Scope, F: FnOnce()> Strategy<X> for Always<F> {
     #[inline(always)]
     fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
-        run::<S, X, D>(scope, depth, Kind::Defer, Traced(scope, depth), self.0);
+        run::<S, X, D, _>(scope, depth, Traced(scope, depth), Plain::<_, false>(self.0));
     }
 }
 
@@ -233,7 +234,7 @@ impl<X: Scope, F: FnOnce(), P: Fn(&X::Value) -> bool> Strategy<X> for OnFailure<
         let OnFailure(action, failed) = self;
         let exit = scope.exit(depth, &failed);
         if exit.is_failing() {
-            run::<S, X, D>(scope, depth, Kind::DeferOnErr, exit, action);
+            run::<S, X, D, _>(scope, depth, exit, Plain::<_, true>(action));
         }
     }
 }
@@ -243,9 +244,7 @@ impl<X: Scope, F: FnOnce(&mut X::Value)> Strategy<X> for OnReturn<F> {
     fn on_exit<S, D: Depth>(self, scope: X, depth: D) {
         let hook = self.0;
         if !depth.panicked() && scope.has_value() {
-            run::<S, X, D>(scope, depth, Kind::Hook, Traced(scope, depth), move || {
-                scope.with_value(hook);
-            });
+            run::<S, X, D, _>(scope, depth, Traced(scope, depth), OnValue(hook));
         }
     }
 }
@@ -261,13 +260,7 @@ where
         let hook = self.0;
         let exit = scope.exit(depth, <X::Value as HasError>::is_error);
         if exit == Exit::Failed {
-            run::<S, X, D>(scope, depth, Kind::DeferOnErr, exit, move || {
-                scope.with_value(|value| {
-                    if let Some(error) = value.error_mut() {
-                        hook(error);
-                    }
-                });
-            });
+            run::<S, X, D, _>(scope, depth, exit, OnErrorValue(hook));
         }
     }
 }
@@ -277,6 +270,10 @@ where
 trait ExitLabel: Copy {
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     fn get(self) -> Exit;
+
+    /// The label if it is known without asking the scope.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    fn known(self) -> Option<Exit>;
 }
 
 /// Already known: `defer_on_err!` decides on it before it runs.
@@ -284,6 +281,11 @@ impl ExitLabel for Exit {
     #[inline(always)]
     fn get(self) -> Exit {
         self
+    }
+
+    #[inline(always)]
+    fn known(self) -> Option<Exit> {
+        Some(self)
     }
 }
 
@@ -298,22 +300,124 @@ impl<X: Scope, D: Depth> ExitLabel for Traced<X, D> {
     fn get(self) -> Exit {
         self.0.traced_exit(self.1)
     }
+
+    #[inline(always)]
+    fn known(self) -> Option<Exit> {
+        None
+    }
+}
+
+/// The label in [`run_traced_lent`]: known, or asked of the slot the value
+/// is lent to, with the function's classifier.
+#[cfg(feature = "tracing")]
+struct Lent<'a, X: Scope, D>(&'a ExitSlot<X::Value, Unclassified>, D, Option<Exit>);
+
+// By hand: a derive would ask for `X::Value: Copy`.
+#[cfg(feature = "tracing")]
+#[allow(clippy::expl_impl_clone_on_copy)]
+impl<X: Scope, D: Copy> Clone for Lent<'_, X, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+#[cfg(feature = "tracing")]
+impl<X: Scope, D: Copy> Copy for Lent<'_, X, D> {}
+
+#[cfg(feature = "tracing")]
+impl<X: Scope, D: Depth> ExitLabel for Lent<'_, X, D> {
+    #[inline(always)]
+    fn get(self) -> Exit {
+        self.2.unwrap_or_else(|| X::traced_exit_of_lent(self.0, self.1))
+    }
+
+    #[inline(always)]
+    fn known(self) -> Option<Exit> {
+        self.2
+    }
+}
+
+/// What a strategy runs, given the scope to run it against: the function's
+/// own, or after a frame in a traced run, a slot the value being returned is
+/// lent to (see [`run`]).
+trait Act<V> {
+    /// The kind of action, for its events.
+    const KIND: Kind;
+
+    /// Runs the action.
+    fn act<Y: Scope<Value = V>>(self, scope: Y);
+}
+
+/// An action that does not touch the value being returned: a `defer!`,
+/// or with `ON_ERR` a `defer_on_err!`.
+struct Plain<F, const ON_ERR: bool>(F);
+
+impl<V, F: FnOnce(), const ON_ERR: bool> Act<V> for Plain<F, ON_ERR> {
+    const KIND: Kind = if ON_ERR { Kind::DeferOnErr } else { Kind::Defer };
+
+    #[inline(always)]
+    fn act<Y: Scope<Value = V>>(self, _scope: Y) {
+        (self.0)();
+    }
+}
+
+/// A hook on the value being returned.
+struct OnValue<F>(F);
+
+impl<V, F: FnOnce(&mut V)> Act<V> for OnValue<F> {
+    const KIND: Kind = Kind::Hook;
+
+    #[inline(always)]
+    fn act<Y: Scope<Value = V>>(self, scope: Y) {
+        scope.with_value(self.0);
+    }
+}
+
+/// A hook on the error being returned.
+struct OnErrorValue<F>(F);
+
+impl<V: HasError, F: FnOnce(&mut V::Error)> Act<V> for OnErrorValue<F> {
+    const KIND: Kind = Kind::DeferOnErr;
+
+    #[inline(always)]
+    fn act<Y: Scope<Value = V>>(self, scope: Y) {
+        let hook = self.0;
+        scope.with_value(|value| {
+            if let Some(error) = value.error_mut() {
+                hook(error);
+            }
+        });
+    }
 }
 
 /// Runs an action under the panic policy.
 ///
 /// With the `tracing` feature, one load of the global level and a branch
-/// decide between running the action here and [`run_traced`], out of line,
+/// decide between running the action here and a traced run, out of line,
 /// which asks the rest (the callsite's interest), times the action and
-/// handles its panic. The fast path never continues after that call: were
-/// it to, it would keep registers for the call on the fast path too.
+/// handles its panic. After a frame, that run gets the value being returned,
+/// moved out of the slot and back ([`run_traced_lent`]), not the slot's
+/// address: an address that reaches a function that is not inlined keeps
+/// what it points to in memory on the fast path too, which cost the
+/// borrow-free forms up to 28 instructions a call. A guard's drop passes its
+/// scope as it is ([`run_traced`]): there the function's other guards, which
+/// hold the slot's address, are dropped at the landing pad of that call, a
+/// call the optimiser does not inline, so the slot stays in memory either
+/// way and lending would only add code.
 #[inline(always)]
-fn run<S, X: Scope, D: Depth>(scope: X, depth: D, kind: Kind, exit: impl ExitLabel, action: impl FnOnce()) {
+fn run<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl ExitLabel, action: A) {
+    let kind = A::KIND;
     #[cfg(feature = "tracing")]
     if trace::may_be_wanted() {
-        run_traced::<S, X, D>(scope, depth, kind, exit, action);
+        if D::AFTER_FRAME {
+            let value = run_traced_lent::<S, X, D, A>(scope.lend(), depth, exit.known(), action);
+            scope.give_back(value);
+        } else {
+            run_traced::<S, X, D, A>(scope, depth, exit, action);
+        }
         return;
     }
+    let action = move || action.act(scope);
     #[cfg(all(feature = "std", debug_assertions))]
     run_debug(&mut Some(action), &Handling::new::<S>(scope, depth, kind, exit));
     #[cfg(not(all(feature = "std", debug_assertions)))]
@@ -409,20 +513,38 @@ fn panicked_debug(guard: &dyn AfterPanic, payload: Payload) {
     action_panicked(report, unwinding, payload);
 }
 
+/// [`run_traced`] after a frame: the action runs against a slot of its own
+/// that holds the value being returned, which it then gives back.
+#[cfg(feature = "tracing")]
+#[cold]
+#[inline(never)]
+fn run_traced_lent<S, X: Scope, D: Depth, A: Act<X::Value>>(
+    value: Option<X::Value>,
+    depth: D,
+    known: Option<Exit>,
+    action: A,
+) -> Option<X::Value> {
+    let kind = A::KIND;
+    let lent = ExitSlot::<X::Value, Unclassified>::holding(value);
+    let exit = Lent::<X, D>(&lent, depth, known);
+    let started = trace::wanted().then(std::time::Instant::now);
+    match (unwind::catch_action(|| action.act(&lent)), started) {
+        (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
+        (None, None) => {}
+        (Some(payload), _) => panicked::<S, _, D>(&lent, depth, kind, exit, payload),
+    }
+    lent.take_value()
+}
+
 /// [`run`] when the level lets TRACE events through: runs the action, timed
 /// for its event when a subscriber wants it.
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
-fn run_traced<S, X: Scope, D: Depth>(
-    scope: X,
-    depth: D,
-    kind: Kind,
-    exit: impl ExitLabel,
-    action: impl FnOnce(),
-) {
+fn run_traced<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl ExitLabel, action: A) {
+    let kind = A::KIND;
     let started = trace::wanted().then(std::time::Instant::now);
-    match (unwind::catch_action(action), started) {
+    match (unwind::catch_action(|| action.act(scope)), started) {
         (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
         (None, None) => {}
         (Some(payload), _) => panicked::<S, X, D>(scope, depth, kind, exit, payload),

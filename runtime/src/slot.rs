@@ -12,7 +12,7 @@ use core::cell::{RefCell, RefMut};
 use core::marker::PhantomData;
 
 use crate::exit::Exit;
-use crate::outcome::{Classify, Outcome};
+use crate::outcome::{Classify, Outcome, Unclassified};
 use crate::question::FromResidual;
 use crate::unwind::{self, drop_quietly};
 
@@ -66,6 +66,12 @@ impl<R> ReturnWrittenInTheBody<R> {
 
 /// Where a guard was registered, which decides what an empty slot means.
 pub trait Depth: Copy {
+    /// Whether the action runs after its frame returned, where no guard of
+    /// the function is dropped if it panics (the frame catches the panic).
+    /// A traced run then gets the value being returned, not the slot's
+    /// address (see `guard::run`).
+    const AFTER_FRAME: bool = false;
+
     /// The exit when the slot is empty: the function panicked, or the
     /// guard's block just ended.
     fn empty_exit(self) -> Exit;
@@ -159,6 +165,8 @@ impl AfterFrame {
 }
 
 impl Depth for AfterFrame {
+    const AFTER_FRAME: bool = true;
+
     #[inline(always)]
     fn empty_exit(self) -> Exit {
         if self.panicked {
@@ -209,6 +217,18 @@ pub trait Scope: Copy {
     /// value will never be returned, so it is dropped, and the actions that
     /// run after this one see the function panicking.
     fn discard_value(self);
+
+    /// Moves the value being returned out, for an action run out of line
+    /// (the traced run): that run gets the value, not the slot's address,
+    /// which would keep the slot in memory on the fast path too.
+    fn lend(self) -> Option<Self::Value>;
+
+    /// Puts back what [`lend`](Scope::lend) took, or what is left of it.
+    fn give_back(self, value: Option<Self::Value>);
+
+    /// The exit as `tracing` reports it, asked of the slot the traced run
+    /// holds the lent value in.
+    fn traced_exit_of_lent<D: Depth>(lent: &ExitSlot<Self::Value, Unclassified>, depth: D) -> Exit;
 }
 
 /// The scope of a function that has only plain `defer!` actions: it has no
@@ -247,6 +267,19 @@ impl Scope for NoSlot {
 
     #[inline]
     fn discard_value(self) {}
+
+    #[inline(always)]
+    fn lend(self) -> Option<()> {
+        None
+    }
+
+    #[inline(always)]
+    fn give_back(self, _value: Option<()>) {}
+
+    #[inline]
+    fn traced_exit_of_lent<D: Depth>(_lent: &ExitSlot<(), Unclassified>, depth: D) -> Exit {
+        NoSlot.traced_exit(depth)
+    }
 }
 
 /// The exit slot of a synchronous function.
@@ -276,6 +309,19 @@ impl<R, C> ExitSlot<R, C> {
         ExitSlot {
             value: RefCell::new(value),
             classify: PhantomData,
+        }
+    }
+
+    /// Classifies the current exit for a guard at `depth`.
+    #[inline]
+    fn exit_with<D: Depth>(&self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
+        if depth.panicked() {
+            return Exit::Panicked;
+        }
+        match self.value.try_borrow().as_deref() {
+            Ok(Some(value)) if failed(value) => Exit::Failed,
+            Ok(Some(_)) => Exit::Returned,
+            _ => depth.empty_exit(),
         }
     }
 
@@ -368,14 +414,7 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
 
     #[inline]
     fn exit<D: Depth>(self, depth: D, failed: impl FnOnce(&R) -> bool) -> Exit {
-        if depth.panicked() {
-            return Exit::Panicked;
-        }
-        match self.value.try_borrow().as_deref() {
-            Ok(Some(value)) if failed(value) => Exit::Failed,
-            Ok(Some(_)) => Exit::Returned,
-            _ => depth.empty_exit(),
-        }
+        self.exit_with(depth, failed)
     }
 
     #[inline]
@@ -418,6 +457,24 @@ impl<R, C: Classify<R>> Scope for &ExitSlot<R, C> {
     fn discard_value(self) {
         let value = self.value.try_borrow_mut().ok().and_then(|mut slot| slot.take());
         drop_quietly(value);
+    }
+
+    #[inline(always)]
+    fn lend(self) -> Option<R> {
+        self.take_value()
+    }
+
+    #[inline(always)]
+    fn give_back(self, value: Option<R>) {
+        if let (Some(value), Ok(mut slot)) = (value, self.value.try_borrow_mut()) {
+            // Replaced, not assigned: see `put`.
+            drop(slot.replace(value));
+        }
+    }
+
+    #[inline]
+    fn traced_exit_of_lent<D: Depth>(lent: &ExitSlot<R, Unclassified>, depth: D) -> Exit {
+        lent.exit_with(depth, C::is_failure)
     }
 }
 
@@ -538,6 +595,19 @@ impl<R, C: Classify<R>> Scope for CarryingExit<R, C> {
 
     #[inline]
     fn discard_value(self) {}
+
+    #[inline(always)]
+    fn lend(self) -> Option<R> {
+        None
+    }
+
+    #[inline(always)]
+    fn give_back(self, _value: Option<R>) {}
+
+    #[inline]
+    fn traced_exit_of_lent<D: Depth>(_lent: &ExitSlot<R, Unclassified>, depth: D) -> Exit {
+        CarryingExit::<R, C> { types: PhantomData }.traced_exit(depth)
+    }
 }
 
 /// What a `?` returns with, stored in the exit slot: `residual.store_in(slot)`.

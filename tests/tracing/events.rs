@@ -450,6 +450,82 @@ fn borrow_free_actions_report_their_exit() {
     assert!(events.iter().all(|event| event.level == tracing::Level::TRACE));
 }
 
+// With a subscriber, a borrow-free action runs out of line on the value
+// moved out of the exit slot, which it then hands back: what the hook makes
+// of the value must be what the function returns, and labels the event.
+
+#[defer_on_exit]
+fn borrow_free_hook(fail: bool) -> Result<u32, String> {
+    let mut step = 1;
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value += step;
+        } else {
+            *ret = Ok(step);
+        }
+    });
+    step += 10;
+    if fail {
+        return Err(format!("failed at {step}"));
+    }
+    Ok(step)
+}
+
+#[test]
+fn a_traced_borrow_free_hook_changes_what_the_function_returns() {
+    let mut returned = Vec::new();
+    let events = record(|| {
+        returned.push(borrow_free_hook(false));
+        returned.push(borrow_free_hook(true));
+    });
+    assert_eq!(returned, [Ok(22), Ok(11)]);
+    // The label is taken after the hook ran: it turned the error into a
+    // success.
+    assert_eq!(summaries(&events), ["hook/returned", "hook/returned"]);
+}
+
+/// Counts its drops.
+struct Tracked<'a>(&'a std::cell::Cell<u32>);
+
+impl Drop for Tracked<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[defer_on_exit]
+fn borrow_free_hook_panics(drops: &std::cell::Cell<u32>) -> Result<Tracked<'_>, String> {
+    let mut step = 0;
+    defer_on_err! { let _ = step; }
+    defer!(|ret| {
+        let _ = (ret, step);
+        panic!("the hook failed");
+    });
+    step += 1;
+    Ok(Tracked(drops))
+}
+
+#[test]
+fn a_traced_borrow_free_hook_that_panics_drops_the_value_once() {
+    let drops = std::cell::Cell::new(0);
+    let events = record(|| {
+        let result = quietly(std::panic::AssertUnwindSafe(|| borrow_free_hook_panics(&drops)));
+        assert!(result.is_err(), "the hook's panic propagates");
+    });
+    assert_eq!(
+        drops.get(),
+        1,
+        "the value that was being returned is dropped once"
+    );
+    // The cleanup registered before the hook sees the function panicking.
+    assert_eq!(
+        summaries(&events),
+        ["ERROR the hook failed", "defer_on_err/panicked"]
+    );
+    assert_eq!(events[0].field("kind"), Some("hook"));
+    assert_eq!(events[0].field("exit"), Some("returned"));
+}
+
 async fn yield_once() {
     let mut yielded = false;
     std::future::poll_fn(|cx| {
