@@ -344,8 +344,9 @@ trait Act<V> {
     /// The kind of action, for its events.
     const KIND: Kind;
 
-    /// Runs the action.
-    fn act<Y: Scope<Value = V>>(self, scope: Y);
+    /// The action, to run against `scope`. A plain action is the user's
+    /// closure itself, so that a debug build compiles no wrapper around it.
+    fn in_scope<Y: Scope<Value = V>>(self, scope: Y) -> impl FnOnce();
 }
 
 /// An action that does not touch the value being returned: a `defer!`,
@@ -356,8 +357,8 @@ impl<V, F: FnOnce(), const ON_ERR: bool> Act<V> for Plain<F, ON_ERR> {
     const KIND: Kind = if ON_ERR { Kind::DeferOnErr } else { Kind::Defer };
 
     #[inline(always)]
-    fn act<Y: Scope<Value = V>>(self, _scope: Y) {
-        (self.0)();
+    fn in_scope<Y: Scope<Value = V>>(self, _scope: Y) -> impl FnOnce() {
+        self.0
     }
 }
 
@@ -368,8 +369,9 @@ impl<V, F: FnOnce(&mut V)> Act<V> for OnValue<F> {
     const KIND: Kind = Kind::Hook;
 
     #[inline(always)]
-    fn act<Y: Scope<Value = V>>(self, scope: Y) {
-        scope.with_value(self.0);
+    fn in_scope<Y: Scope<Value = V>>(self, scope: Y) -> impl FnOnce() {
+        let hook = self.0;
+        move || scope.with_value(hook)
     }
 }
 
@@ -380,13 +382,15 @@ impl<V: HasError, F: FnOnce(&mut V::Error)> Act<V> for OnErrorValue<F> {
     const KIND: Kind = Kind::DeferOnErr;
 
     #[inline(always)]
-    fn act<Y: Scope<Value = V>>(self, scope: Y) {
+    fn in_scope<Y: Scope<Value = V>>(self, scope: Y) -> impl FnOnce() {
         let hook = self.0;
-        scope.with_value(|value| {
-            if let Some(error) = value.error_mut() {
-                hook(error);
-            }
-        });
+        move || {
+            scope.with_value(|value| {
+                if let Some(error) = value.error_mut() {
+                    hook(error);
+                }
+            });
+        }
     }
 }
 
@@ -417,7 +421,7 @@ fn run<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl E
         }
         return;
     }
-    let action = move || action.act(scope);
+    let action = action.in_scope(scope);
     #[cfg(all(feature = "std", debug_assertions))]
     run_debug(&mut Some(action), &Handling::new::<S>(scope, depth, kind, exit));
     #[cfg(not(all(feature = "std", debug_assertions)))]
@@ -528,7 +532,7 @@ fn run_traced_lent<S, X: Scope, D: Depth, A: Act<X::Value>>(
     let lent = ExitSlot::<X::Value, Unclassified>::holding(value);
     let exit = Lent::<X, D>(&lent, depth, known);
     let started = trace::wanted().then(std::time::Instant::now);
-    match (unwind::catch_action(|| action.act(&lent)), started) {
+    match (unwind::catch_action(action.in_scope(&lent)), started) {
         (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
         (None, None) => {}
         (Some(payload), _) => panicked::<S, _, D>(&lent, depth, kind, exit, payload),
@@ -544,7 +548,7 @@ fn run_traced_lent<S, X: Scope, D: Depth, A: Act<X::Value>>(
 fn run_traced<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl ExitLabel, action: A) {
     let kind = A::KIND;
     let started = trace::wanted().then(std::time::Instant::now);
-    match (unwind::catch_action(|| action.act(scope)), started) {
+    match (unwind::catch_action(action.in_scope(scope)), started) {
         (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
         (None, None) => {}
         (Some(payload), _) => panicked::<S, X, D>(scope, depth, kind, exit, payload),
