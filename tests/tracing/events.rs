@@ -583,6 +583,39 @@ fn async_actions_that_run_are_trace_events() {
         .is_some_and(|f| f.ends_with("::async_actions"))));
 }
 
+// Synchronous actions in an `async fn` run after their frame against a slot
+// the flow lends them; traced, the value moves once more, out of that slot
+// and back.
+#[defer_on_exit]
+async fn sync_hook_in_async(fail: bool) -> Result<u32, String> {
+    defer_on_err! { let _ = 1; }
+    defer!(|ret| {
+        if let Ok(value) = ret {
+            *value += 1;
+        } else {
+            *ret = Ok(0);
+        }
+    });
+    yield_once().await;
+    if fail {
+        return Err("failed".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn traced_sync_hooks_in_an_async_fn_change_what_it_returns() {
+    let mut returned = Vec::new();
+    let events = record(|| {
+        returned.push(block_on(sync_hook_in_async(false)));
+        returned.push(block_on(sync_hook_in_async(true)));
+    });
+    assert_eq!(returned, [Ok(2), Ok(0)]);
+    // The hook runs first and turns the error into a success, so the
+    // cleanup registered before it does not run.
+    assert_eq!(summaries(&events), ["hook/returned", "hook/returned"]);
+}
+
 #[test]
 fn each_async_action_skipped_by_a_cancellation_is_a_warning() {
     let events = record(|| {
