@@ -140,7 +140,11 @@ def variants(out):
             "    let mut __defer_0_action =\n"
             "        ::epilogue::__private::Some(|| -> () { EXITS.fetch_add(1, Relaxed); });\n"
             "    let __defer_0 = ::epilogue::__private::defer_in_place(\n"
-            "        &mut __defer_0_action, ::epilogue::__private::TopBlock, ());\n",
+            "        ::epilogue::__private::NoSlot,\n"
+            "        &mut __defer_0_action,\n"
+            "        ::epilogue::__private::TopBlock,\n"
+            "        (),\n"
+            "    );\n",
             "sync",
             "",
         ),

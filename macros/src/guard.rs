@@ -30,15 +30,14 @@ pub(crate) struct Context<'a> {
     pub(crate) in_place: bool,
 }
 
-/// Whether guards may hold their action through a pointer: where the scope
-/// is `NoSlot` (`slot`: it is not) in a synchronous function (a future
-/// keeps its guards, and must stay `Send`), and without the `tracing`
-/// feature. With it, the action's pointer would escape into the
-/// out-of-line traced run, and the optimiser could no longer keep the
-/// action out of memory (+30 instructions a call): there the guard owns its
-/// action, and costs a debug build what it did.
-pub(crate) fn in_place(is_async: bool, slot: bool) -> bool {
-    !is_async && !slot && !cfg!(feature = "tracing")
+/// Whether guards may hold their action through a pointer: in a
+/// synchronous function (a future keeps its guards, and must stay `Send`),
+/// and without the `tracing` feature. With it, the action's pointer would
+/// escape into the out-of-line traced run, and the optimiser could no
+/// longer keep the action out of memory (+30 instructions a call): there
+/// the guard owns its action, and costs a debug build what it did.
+pub(crate) fn in_place(is_async: bool) -> bool {
+    !is_async && !cfg!(feature = "tracing")
 }
 
 /// `let __defer_0 = __private::defer(scope, depth, site, || { … });`, located
@@ -72,11 +71,12 @@ pub(crate) fn guard(
         let constructor = Ident::new(constructor, span);
         let capture = action.capture;
         let site = cx.site;
+        let scope = cx.scope;
         return quote_spanned! {span=>
             #attrs
             let mut #action_name = #private::Some(#capture || -> () { #body });
             #attrs
-            let #name = #private::#constructor(&mut #action_name, #depth, #site);
+            let #name = #private::#constructor(#scope, &mut #action_name, #depth, #site);
         };
     }
     let guard = construct(action, at, cx, &depth);

@@ -51,7 +51,7 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         scope: &scope,
         site: &names.site,
         // Synchronous, and no slot.
-        in_place: guard::in_place(false, false),
+        in_place: guard::in_place(false),
     };
     let form = forms::find(Macro::Defer, Shape::Block).ok()?;
     let mut out = names

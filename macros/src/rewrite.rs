@@ -218,7 +218,7 @@ impl<'a> Rewriter<'a> {
             private: &self.private,
             scope,
             site: &self.names.site,
-            in_place: guard::in_place(self.is_async, self.slot()),
+            in_place: guard::in_place(self.is_async),
         }
     }
 

@@ -32,7 +32,7 @@ use crate::outcome::{HasError, Outcome};
 use crate::panic_hook;
 #[cfg(feature = "tracing")]
 use crate::slot::ExitSlot;
-use crate::slot::{is_failure, AfterFrame, Depth, NoSlot, Scope};
+use crate::slot::{is_failure, AfterFrame, Depth, Scope};
 use crate::trace;
 use crate::unwind::{self, Action, Payload};
 
@@ -123,15 +123,16 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
     }
 }
 
-/// `defer! { … }` in a synchronous function without an exit slot: the
-/// action is an `Option` local of its own, written just before the guard,
-/// and the guard holds it through a pointer.
+/// `defer! { … }` in a synchronous function: the action is an `Option` local
+/// of its own, written just before the guard, and the guard holds it
+/// through a pointer.
 ///
 /// So the guard's type does not depend on the action's: one type, and one
-/// compiled `Drop`, for every such action of the crate (per depth), where a
-/// [`Guard`] holding the action is compiled again for every closure. That
-/// was most of what a debug build of a `defer!` cost. Optimised, the call
-/// through the pointer is seen through: the same code as a [`Guard`].
+/// compiled `Drop`, for every such action of the crate (per scope type and
+/// depth), where a [`Guard`] holding the action is compiled again for every
+/// closure. That was most of what a debug build of a `defer!` cost.
+/// Optimised, the call through the pointer is seen through: the same code as
+/// a [`Guard`].
 ///
 /// The expansion uses it only without the `tracing` feature, where nothing
 /// names the function: `S`, the site, is then `()`, one type for every
@@ -139,31 +140,37 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
 /// out-of-line traced run, which keeps the action in memory: there the
 /// guard owns its action.)
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
-pub struct DeferInPlace<'a, D: Depth, S> {
+pub struct DeferInPlace<'a, X: Scope, D: Depth, S> {
+    scope: X,
     action: &'a mut dyn Action,
     depth: D,
     site: PhantomData<fn() -> S>,
 }
 
-/// `defer! { … }` in a synchronous function without an exit slot (see
-/// [`DeferInPlace`]).
+/// `defer! { … }` in a synchronous function (see [`DeferInPlace`]).
 #[inline(always)]
-pub fn defer_in_place<D: Depth, S>(action: &mut dyn Action, depth: D, _site: S) -> DeferInPlace<'_, D, S> {
+pub fn defer_in_place<X: Scope, D: Depth, S>(
+    scope: X,
+    action: &mut dyn Action,
+    depth: D,
+    _site: S,
+) -> DeferInPlace<'_, X, D, S> {
     DeferInPlace {
+        scope,
         action,
         depth,
         site: PhantomData,
     }
 }
 
-impl<D: Depth, S> Drop for DeferInPlace<'_, D, S> {
+impl<X: Scope, D: Depth, S> Drop for DeferInPlace<'_, X, D, S> {
     #[inline(always)]
     fn drop(&mut self) {
         let action = &mut *self.action;
-        run::<S, NoSlot, D, _>(
-            NoSlot,
+        run::<S, X, D, _>(
+            self.scope,
             self.depth,
-            Traced(NoSlot, self.depth),
+            Traced(self.scope, self.depth),
             Plain::<_, false>(|| action.run_once()),
         );
     }
