@@ -111,8 +111,8 @@ pub(crate) struct Form {
     pub(crate) runs_on_panic_only_if_own: bool,
     /// The function of `__private` that builds its guard around a pointer
     /// to the action, where one guard type can serve every action: in a
-    /// synchronous function without a slot (none for the forms that consult
-    /// a slot or are not guards).
+    /// synchronous function. Only `defer!` has one: the other guards decide
+    /// on, or change, the value in the slot, and the rest are not guards.
     pub(crate) in_place: Option<&'static str>,
 }
 

@@ -55,9 +55,8 @@ pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
 
 /// An action behind a pointer: what a debug build's one `catch_unwind` for
 /// all actions runs, and what the guard of a `defer!` in a synchronous
-/// function without a slot holds. A trait of one
-/// method, so that its vtable adds one function per action (`dyn FnMut`
-/// would add the `FnOnce` shims too).
+/// function holds. A trait of one method, so that its vtable adds one
+/// function per action (`dyn FnMut` would add the `FnOnce` shims too).
 pub trait Action {
     /// Runs the action, the first time it is called.
     fn run_once(&mut self);
