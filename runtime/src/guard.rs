@@ -535,24 +535,24 @@ fn run_traced_lent<S, X: Scope, D: Depth, A: Act<X::Value>>(
     known: Option<Exit>,
     action: A,
 ) -> Option<X::Value> {
-    let kind = A::KIND;
     let lent = ExitSlot::<X::Value, Unclassified>::holding(value);
-    let exit = Lent::<X, D>(&lent, depth, known);
-    let started = trace::wanted().then(std::time::Instant::now);
-    match (unwind::catch_action(action.in_scope(&lent)), started) {
-        (None, Some(started)) => trace::ran::<S>(kind, exit.get(), started.elapsed()),
-        (None, None) => {}
-        (Some(payload), _) => panicked::<S, _, D>(&lent, depth, kind, exit, payload),
-    }
+    traced::<S, _, D, A>(&lent, depth, Lent::<X, D>(&lent, depth, known), action);
     lent.take_value()
 }
 
-/// [`run`] when the level lets TRACE events through: runs the action, timed
-/// for its event when a subscriber wants it.
+/// [`run`] when the level lets TRACE events through, in a guard's drop.
 #[cfg(feature = "tracing")]
 #[cold]
 #[inline(never)]
 fn run_traced<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl ExitLabel, action: A) {
+    traced::<S, X, D, A>(scope, depth, exit, action);
+}
+
+/// The traced run: the action, timed for its event when a subscriber wants
+/// it, under the panic policy.
+#[cfg(feature = "tracing")]
+#[inline(always)]
+fn traced<S, X: Scope, D: Depth, A: Act<X::Value>>(scope: X, depth: D, exit: impl ExitLabel, action: A) {
     let kind = A::KIND;
     let started = trace::wanted().then(std::time::Instant::now);
     match (unwind::catch_action(action.in_scope(scope)), started) {
