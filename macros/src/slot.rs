@@ -36,7 +36,7 @@ pub(crate) fn slot_body(
         quote!(#private::Unclassified)
     } else {
         let probe = ret.probe();
-        quote!(#private::classifier!(#probe))
+        quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
     };
     // Ties the slot to the return type before the body is checked, so that a
     // returned `impl Fn` closure infers its parameters.

@@ -125,7 +125,7 @@ pub mod __private {
         OnReturn, Strategy,
     };
     pub use crate::outcome::{
-        ByOutcome, Classifier, Classify, HasError, Outcome, PickByOutcome, PickUnclassified, Unclassified,
+        ByOutcome, Classifier, Classify, HasError, Outcome, Unclassifiable, Unclassified,
     };
     pub use crate::question::{Branch, FromResidual};
     pub use crate::slot::{
@@ -163,8 +163,6 @@ pub mod __private {
         R::default()
     }
 
-    #[doc(hidden)]
-    pub use crate::__epilogue_classifier as classifier;
     #[doc(hidden)]
     pub use crate::__epilogue_unparsed as unparsed;
 }

@@ -4,8 +4,8 @@
 //! the check that turns `defer_on_err!` in a function returning `i32` into a
 //! compile error at the macro. `tracing` labels need the same distinction for
 //! plain actions and hooks, where the return type may be anything; there the
-//! expansion picks a classifier with [`classifier!`](crate::__private::classifier)
-//! — [`ByOutcome`] when the return type is known to implement [`Outcome`],
+//! expansion picks a classifier with [`Classifier`] —
+//! [`ByOutcome`] when the return type is known to implement [`Outcome`],
 //! [`Unclassified`] otherwise — at no run-time cost.
 
 use core::marker::PhantomData;
@@ -189,19 +189,28 @@ impl<R: Outcome> Classify<R> for ByOutcome {
     }
 }
 
-/// Chooses a classifier for `R` by autoref specialization: method lookup on
-/// `&Classifier<R>` finds [`PickByOutcome`] first when `R: Outcome` holds, and
-/// falls back to [`PickUnclassified`] otherwise (including for a generic `R`
-/// that is not known to be a `Result` or `Option`). The method's name is
-/// unlikely enough that a trait of the user's, in scope where the expansion
-/// lands, does not offer one of its own.
-pub struct Classifier<R>(PhantomData<fn() -> R>);
+/// Chooses a classifier for `R` by autoderef specialization: method lookup
+/// on `Classifier<R>` finds its own `__epilogue_classifier` when `R: Outcome`
+/// holds and, when it does not (including for a generic `R` that is not
+/// known to be a `Result` or `Option`), goes on to the type it dereferences
+/// to, [`Unclassifiable`], whose method every `R` has.
+///
+/// Both are inherent methods, which lookup finds without an import: the
+/// expansion is one expression, with no `use` in a block of the user's
+/// function (a block with an item in it costs the compiler a scope of its
+/// own, for every annotated function). An inherent method also comes before
+/// any trait method of the user's of the same name.
+pub struct Classifier<R>(Unclassifiable<R>);
+
+/// What [`Classifier`] falls back to when the return type has no failure
+/// case.
+pub struct Unclassifiable<R>(PhantomData<fn() -> R>);
 
 impl<R> Classifier<R> {
     /// The probe for `R`.
     #[must_use]
     pub const fn new() -> Self {
-        Classifier(PhantomData)
+        Classifier(Unclassifiable(PhantomData))
     }
 }
 
@@ -211,42 +220,29 @@ impl<R> Default for Classifier<R> {
     }
 }
 
-/// Chosen when the return type implements [`Outcome`].
-pub trait PickByOutcome {
-    /// The classifier.
-    fn __epilogue_classifier(&self) -> ByOutcome;
-}
-
-impl<R: Outcome> PickByOutcome for Classifier<R> {
+impl<R: Outcome> Classifier<R> {
+    /// The classifier when the return type implements [`Outcome`].
     #[inline(always)]
-    fn __epilogue_classifier(&self) -> ByOutcome {
+    #[must_use]
+    pub fn __epilogue_classifier(&self) -> ByOutcome {
         ByOutcome
     }
 }
 
-/// Chosen for any other return type.
-pub trait PickUnclassified {
-    /// The classifier.
-    fn __epilogue_classifier(&self) -> Unclassified;
-}
+impl<R> core::ops::Deref for Classifier<R> {
+    type Target = Unclassifiable<R>;
 
-impl<R> PickUnclassified for &Classifier<R> {
     #[inline(always)]
-    fn __epilogue_classifier(&self) -> Unclassified {
-        Unclassified
+    fn deref(&self) -> &Unclassifiable<R> {
+        &self.0
     }
 }
 
-/// The classifier for a return type, as an expression: `classifier!(R)`.
-///
-/// Kept in a `macro_rules!` so that the attribute's expansion stays one short
-/// line and the traits it needs stay out of the user's scope.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __epilogue_classifier {
-    ($ty:ty) => {{
-        #[allow(unused_imports)]
-        use $crate::__private::{PickByOutcome as _, PickUnclassified as _};
-        (&$crate::__private::Classifier::<$ty>::new()).__epilogue_classifier()
-    }};
+impl<R> Unclassifiable<R> {
+    /// The classifier for any other return type.
+    #[inline(always)]
+    #[must_use]
+    pub fn __epilogue_classifier(&self) -> Unclassified {
+        Unclassified
+    }
 }
