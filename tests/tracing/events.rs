@@ -183,6 +183,50 @@ fn an_inner_block_ending_is_scope_end() {
     assert_eq!(summaries(&events), ["defer/scope_end", "defer/scope_end"]);
 }
 
+/// A return type with no failure case: every exit it returns on is
+/// `returned`, whatever the value.
+#[defer_on_exit]
+fn doubled(n: u32) -> u32 {
+    defer!(|ret| *ret *= 2);
+    n
+}
+
+/// A generic return type is not known to have a failure case, even when
+/// the caller picks `Result`: the same label as `doubled`'s.
+#[defer_on_exit]
+fn passed_through<R>(value: R) -> R {
+    defer!(|_ret| ());
+    value
+}
+
+/// A return type named through an alias is still `Result`.
+type Outcome = Result<u32, String>;
+
+#[defer_on_exit]
+fn through_an_alias(fail: bool) -> Outcome {
+    defer!(|_ret| ());
+    if fail {
+        return Err("no".into());
+    }
+    Ok(1)
+}
+
+#[test]
+fn the_exit_label_follows_what_the_return_type_is_known_to_be() {
+    let events = record(|| assert_eq!(doubled(3), 6));
+    assert_eq!(summaries(&events), ["hook/returned"]);
+    let events = record(|| {
+        let failing: Result<u8, String> = passed_through(Err("no".into()));
+        assert!(failing.is_err());
+    });
+    assert_eq!(summaries(&events), ["hook/returned"]);
+    let events = record(|| {
+        assert!(through_an_alias(true).is_err());
+        assert_eq!(through_an_alias(false), Ok(1));
+    });
+    assert_eq!(summaries(&events), ["hook/failed", "hook/returned"]);
+}
+
 #[defer_on_exit]
 fn plain_only_panics() {
     defer! { let _ = 1; }
