@@ -54,9 +54,19 @@ pub(crate) struct Deferred {
 const MARKER: &str = "__epilogue_deferred";
 
 fn marker(index: usize) -> Stmt {
-    let marker = Ident::new(MARKER, Span::call_site());
+    // Built, not parsed: `parse_quote!` here took a twentieth of a slot
+    // function's expansion, in a proc macro that runs unoptimised.
     let index = proc_macro2::Literal::usize_unsuffixed(index);
-    syn::parse_quote!(#marker!(#index);)
+    Stmt::Macro(syn::StmtMacro {
+        attrs: Vec::new(),
+        mac: syn::Macro {
+            path: Ident::new(MARKER, Span::call_site()).into(),
+            bang_token: syn::Token![!](Span::call_site()),
+            delimiter: syn::MacroDelimiter::Paren(syn::token::Paren(Span::call_site())),
+            tokens: TokenTree::Literal(index).into(),
+        },
+        semi_token: Some(syn::Token![;](Span::call_site())),
+    })
 }
 
 /// The index a marker statement stands for.
