@@ -15,9 +15,10 @@
 #    untouched (`floor-noop`) and one that parses it with syn and prints it
 #    back (`floor-syn`), `#[defer_on_exit]` with one `defer!` and one
 #    `defer_on_err!` (`epilogue`), the same with the `defer!` only
-#    (`epilogue-defer`), what that expands to written out with no attribute
-#    (`expanded-defer`), with one borrow-free `defer!` (its action uses a
-#    local the loop mutates after it: `epilogue-borrow-free`),
+#    (`epilogue-defer`), what each of the two expands to written out with
+#    no attribute (`expanded-slot`, `expanded-defer`), with one borrow-free
+#    `defer!` (its action uses a local the loop mutates after it:
+#    `epilogue-borrow-free`),
 #    `#[tracing::instrument(skip_all)]` (`instrument`) and
 #    `scopeguard::defer!` (`scopeguard`, a macro_rules reference).
 #    Two families with baselines of their own (the last column): functions
@@ -62,7 +63,7 @@ INCR_ROUNDS=${INCR_ROUNDS:-7}
 NOINCR_ROUNDS=${NOINCR_ROUNDS:-3}
 RELEASE_ROUNDS=${RELEASE_ROUNDS:-3}
 CLEAN_ROUNDS=${CLEAN_ROUNDS:-5}
-GEN_CRATES=(plain floor-noop floor-syn epilogue-defer expanded-defer epilogue-borrow-free epilogue instrument scopeguard
+GEN_CRATES=(plain floor-noop floor-syn epilogue-defer expanded-defer epilogue-borrow-free epilogue expanded-slot instrument scopeguard
     ensure-plain ensure-written-out ensure-epilogue async-plain async-epilogue)
 if [[ -n ${GEN_ONLY:-} ]]; then read -ra GEN_CRATES <<< "$GEN_ONLY"; fi
 # Each variant of a family against the family's own baseline (last column).

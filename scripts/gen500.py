@@ -25,6 +25,8 @@ Writes, under OUTDIR (normally target/compile-time/):
         expanded-defer  what epilogue-defer expands to (without the
                     `tracing` feature), written out with no attribute: the
                     guard's own cost, without the macro's
+        expanded-slot  the same for epilogue: the exit slot, the body in
+                    its closure, both guards, the exits stored
         epilogue-borrow-free  one `defer!` whose action uses `acc`, which
                     the loop after it mutates: the borrow-free form (the rest
                     of the body in a frame)
@@ -148,6 +150,7 @@ def variants(out):
             "sync",
             "",
         ),
+        "expanded-slot": (epilogue, "", "", "", "expanded-slot", ""),
         "epilogue-borrow-free": (
             epilogue,
             "pub static LAST: AtomicU64 = AtomicU64::new(0);\n\n",
@@ -263,6 +266,43 @@ def function(i, attribute, prologue, after_let=""):
     )
 
 
+def expanded_slot_function(i):
+    """What `epilogue` expands `function(i, …)` to (without the `tracing`
+    feature), written out: the runtime's unstable `__private` items, called
+    as the expansion calls them."""
+    p = "::epilogue::__private"
+    ty = "Result<u64, Failure>"
+    return (
+        f"pub fn step_{i}(input: u64, limit: u64) -> {ty} {{\n"
+        f"    let __exit = &{p}::ExitSlot::<{ty}, _>::new(\n"
+        f"        {p}::Classifier::<{ty}>::new().__epilogue_classifier(),\n"
+        f"    );\n"
+        f"    let __seen = __exit.run(move || -> {p}::ReturnWrittenInTheBody {{\n"
+        f"        let mut __defer_0_action = {p}::Some(|| -> () {{ EXITS.fetch_add(1, Relaxed); }});\n"
+        f"        let __defer_0 = {p}::defer_in_place(&*__exit, &mut __defer_0_action, {p}::TopBlock, ());\n"
+        f"        let __defer_on_err_1 = {p}::defer_on_err(&*__exit, {p}::TopBlock, (), || {{\n"
+        f"            ERRORS.fetch_add(1, Relaxed);\n"
+        f"        }});\n"
+        f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"        for k in 0..limit {{\n"
+        f"            acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"            if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+        f"                return __exit.put(Err(Failure {{ at: {i}, acc }}));\n"
+        f"            }}\n"
+        f"        }}\n"
+        f"        {{\n"
+        f"            #[allow(unreachable_code)]\n"
+        f"            let __seen = __exit.put(match () {{\n"
+        f"                () => Ok(acc >> {(i % 5) + 1}),\n"
+        f"            }});\n"
+        f"            __seen\n"
+        f"        }}\n"
+        f"    }});\n"
+        f"    __exit.take(__seen)\n"
+        f"}}\n\n"
+    )
+
+
 def ensure_function(i, attribute, prologue, written_out):
     """The same function returning `anyhow::Result`, its early return an
     `anyhow::ensure!` (or, `written_out`, the `if … { return Err(…) }` it
@@ -328,6 +368,8 @@ def library(n, prelude, attribute, prologue, shape="sync", extra=""):
             out.append(ensure_function(i, attribute, prologue, extra))
         elif shape == "async":
             out.append(async_function(i, attribute, prologue, extra))
+        elif shape == "expanded-slot":
+            out.append(expanded_slot_function(i))
         else:
             out.append(function(i, attribute, prologue, extra))
     if shape == "async":
