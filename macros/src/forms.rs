@@ -110,9 +110,11 @@ pub(crate) struct Form {
     /// panic, which must be the function's own.
     pub(crate) runs_on_panic_only_if_own: bool,
     /// The function of `__private` that builds its guard around a pointer
-    /// to the action, where one guard type can serve every action: in a
-    /// synchronous function. Only `defer!` has one: the other guards decide
-    /// on, or change, the value in the slot, and the rest are not guards.
+    /// to the action, an `Option` local written before it, where one guard
+    /// type can serve every action: in a synchronous function (a future
+    /// keeps its guards, and must stay `Send`). The blocks of `defer!` and
+    /// `defer_on_err!` have one; a hook changes the value in the slot, which
+    /// its closure's type is part of, and the rest are not guards.
     pub(crate) in_place: Option<&'static str>,
 }
 
@@ -151,12 +153,12 @@ pub(crate) const FORMS: &[Form] = &[
         written: "defer_on_err! { … }",
         noun: "an error-path cleanup",
         parameter: "",
-        constructor: "defer_on_err",
+        constructor: "defer_on_err_owning",
         kind: "DeferOnErr",
         local: "__defer_on_err",
         needs_slot: true,
         runs_on_panic_only_if_own: true,
-        in_place: None,
+        in_place: Some("defer_on_err"),
     },
     Form {
         mac: Macro::DeferOnErr,

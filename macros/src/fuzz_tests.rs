@@ -381,8 +381,8 @@ impl Body {
 }
 
 /// How many actions the expansion registers: guards (`defer`, `defer_in_place`,
-/// `defer_on_err`, `hook`), borrow-free actions run after their frame, and
-/// async actions.
+/// `defer_on_err`, `defer_on_err_owning`, `hook`), borrow-free actions run
+/// after their frame, and async actions.
 fn registrations(tokens: &TokenStream) -> usize {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
     let mut count = 0;
@@ -395,6 +395,7 @@ fn registrations(tokens: &TokenStream) -> usize {
                         "defer",
                         "defer_in_place",
                         "defer_on_err",
+                        "defer_on_err_owning",
                         "hook",
                         "running",
                         "running_with",

@@ -31,13 +31,13 @@ pub(crate) struct Context<'a> {
 }
 
 /// Whether guards may hold their action through a pointer: in a
-/// synchronous function (a future keeps its guards, and must stay `Send`),
-/// and without the `tracing` feature. With it, the action's pointer would
-/// escape into the out-of-line traced run, and the optimiser could no
-/// longer keep the action out of memory (+30 instructions a call): there
-/// the guard owns its action, and costs a debug build what it did.
+/// synchronous function (a future keeps its guards, and must stay `Send`).
+/// Where a pointer would cost at run time (with the `tracing` feature, and
+/// for `defer_on_err!` in an optimised build), the runtime's in-place
+/// constructors move the action into a guard that owns it instead: the
+/// expansion is the same either way, and so are its errors.
 pub(crate) fn in_place(is_async: bool) -> bool {
-    !is_async && !cfg!(feature = "tracing")
+    !is_async
 }
 
 /// `let __defer_0 = __private::defer(scope, depth, site, || { … });`, located
@@ -71,7 +71,10 @@ pub(crate) fn guard(
         let constructor = Ident::new(constructor, span);
         let capture = action.capture;
         let site = cx.site;
-        let scope = cx.scope;
+        // Located at the invocation, as the owning guard's: an unmet bound
+        // on the scope (`defer_on_err!` in a function without a failure
+        // case) is reported at the macro, not at the attribute.
+        let scope = relocate(cx.scope, at);
         return quote_spanned! {span=>
             #attrs
             let mut #action_name = #private::Some(#capture || -> () { #body });

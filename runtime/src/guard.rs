@@ -6,7 +6,11 @@
 //! declared before it (LIFO, interleaved with ordinary drops). One guard type,
 //! [`Guard`], holds the scope it consults and a strategy that carries the
 //! user's action: [`Always`] (`defer!`), [`OnFailure`] (`defer_on_err!`) and
-//! [`OnReturn`] (`defer!(|ret| …)`). A new form is a new strategy.
+//! [`OnReturn`] (`defer!(|ret| …)`). A new form is a new strategy. In a
+//! synchronous function, `defer!` and (in a debug build) `defer_on_err!`
+//! have guards that hold their action through a pointer instead,
+//! [`DeferInPlace`] and [`DeferOnErrInPlace`], one type for every action of
+//! a crate, which is what a debug build compiles per type.
 //!
 //! The panic policy, shared by all of them: an action always runs inside
 //! `catch_unwind`, which costs nothing until the action panics (it is a
@@ -134,11 +138,11 @@ impl<X: Scope, D: Depth, S, A: Strategy<X>> Drop for Guard<X, D, S, A> {
 /// Optimised, the call through the pointer is seen through: the same code as
 /// a [`Guard`].
 ///
-/// The expansion uses it only without the `tracing` feature, where nothing
-/// names the function: `S`, the site, is then `()`, one type for every
-/// function. (With the feature, the action's pointer would escape into the
-/// out-of-line traced run, which keeps the action in memory: there the
-/// guard owns its action.)
+/// Only without the `tracing` feature: with it, the action's pointer would
+/// escape into the out-of-line traced run, which keeps the action in memory
+/// (+30 instructions a call), so [`defer_in_place`] moves the action into a
+/// [`Guard`] instead. Without the feature, `S`, the site, is `()`: one type
+/// for every function.
 #[must_use = "a guard runs its action when it is dropped; bind it to a local"]
 pub struct DeferInPlace<'a, X: Scope, D: Depth, S> {
     scope: X,
@@ -147,11 +151,30 @@ pub struct DeferInPlace<'a, X: Scope, D: Depth, S> {
     site: PhantomData<fn() -> S>,
 }
 
-/// `defer! { … }` in a synchronous function (see [`DeferInPlace`]).
-#[inline(always)]
-pub fn defer_in_place<X: Scope, D: Depth, S>(
+/// `defer_on_err! { … }` in a synchronous function, as [`DeferInPlace`] is
+/// for `defer!`.
+///
+/// `failed` is `Outcome::is_failure` of the return type, taken where the
+/// constructor checks `Outcome`, as in [`OnFailure`]. A pointer rather than
+/// a type parameter, which the struct would have to bound by `Fn`: a return
+/// type without a failure case would then be a second error at the
+/// `defer_on_err!`. Optimised, it is a constant, called directly.
+#[must_use = "a guard runs its action when it is dropped; bind it to a local"]
+pub struct DeferOnErrInPlace<'a, X: Scope, D: Depth, S> {
     scope: X,
-    action: &mut dyn Action,
+    action: &'a mut dyn Action,
+    depth: D,
+    failed: fn(&X::Value) -> bool,
+    site: PhantomData<fn() -> S>,
+}
+
+/// `defer! { … }` in a synchronous function: its action is the `Option`
+/// local `action`, written just before the guard (see [`DeferInPlace`]).
+#[cfg(not(feature = "tracing"))]
+#[inline(always)]
+pub fn defer_in_place<X: Scope, D: Depth, S, F: FnOnce()>(
+    scope: X,
+    action: &mut Option<F>,
     depth: D,
     _site: S,
 ) -> DeferInPlace<'_, X, D, S> {
@@ -159,6 +182,25 @@ pub fn defer_in_place<X: Scope, D: Depth, S>(
         scope,
         action,
         depth,
+        site: PhantomData,
+    }
+}
+
+/// `defer! { … }` in a synchronous function, with the `tracing` feature:
+/// the guard takes the action out of its local and owns it (see
+/// [`DeferInPlace`]).
+#[cfg(feature = "tracing")]
+#[inline(always)]
+pub fn defer_in_place<X: Scope, D: Depth, S, F: FnOnce()>(
+    scope: X,
+    action: &mut Option<F>,
+    depth: D,
+    _site: S,
+) -> Guard<X, D, S, Always<F>> {
+    Guard {
+        scope,
+        depth,
+        action: action.take().map(Always),
         site: PhantomData,
     }
 }
@@ -176,6 +218,22 @@ impl<X: Scope, D: Depth, S> Drop for DeferInPlace<'_, X, D, S> {
     }
 }
 
+impl<X: Scope, D: Depth, S> Drop for DeferOnErrInPlace<'_, X, D, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let exit = self.scope.exit(self.depth, self.failed);
+        if exit.is_failing() {
+            let action = &mut *self.action;
+            run::<S, X, D, _>(
+                self.scope,
+                self.depth,
+                exit,
+                Plain::<_, true>(|| action.run_once()),
+            );
+        }
+    }
+}
+
 /// `defer! { … }`
 #[inline(always)]
 pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
@@ -187,10 +245,12 @@ pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(
     Guard::new(scope, depth, Always(action))
 }
 
-/// `defer_on_err! { … }`
+/// `defer_on_err! { … }` where its guard owns the action: in an `async fn`
+/// (a future keeps its guards, and must stay `Send`), and built after its
+/// frame (borrow-free).
 #[inline(always)]
 #[allow(clippy::type_complexity)] // the failure test is a function item, which has no name
-pub fn defer_on_err<X, D, S, F>(
+pub fn defer_on_err_owning<X, D, S, F>(
     scope: X,
     depth: D,
     _site: S,
@@ -203,6 +263,66 @@ where
     F: FnOnce(),
 {
     Guard::new(scope, depth, OnFailure(action, is_failure::<X::Value>))
+}
+
+/// `defer_on_err! { … }` in a synchronous function: its action is the
+/// `Option` local `action`, written just before the guard, which holds it
+/// through a pointer (see [`DeferInPlace`]).
+///
+/// Only in a debug build without the `tracing` feature. Optimised, the one
+/// `Drop` that serves every such guard of a crate is too large to inline
+/// where many functions call it, and called out of line it keeps the exit
+/// slot in memory (+50 instructions a call): there the guard owns the
+/// action, as with the `tracing` feature.
+#[cfg(all(not(feature = "tracing"), debug_assertions))]
+#[inline(always)]
+pub fn defer_on_err<X, D, S, F>(
+    scope: X,
+    action: &mut Option<F>,
+    depth: D,
+    _site: S,
+) -> DeferOnErrInPlace<'_, X, D, S>
+where
+    X: Scope,
+    X::Value: Outcome,
+    D: Depth,
+    F: FnOnce(),
+{
+    DeferOnErrInPlace {
+        scope,
+        action,
+        depth,
+        failed: is_failure::<X::Value>,
+        site: PhantomData,
+    }
+}
+
+/// `defer_on_err! { … }` in a synchronous function, with the `tracing`
+/// feature or in an optimised build: the guard takes the action out of its
+/// local and owns it (see the other `defer_on_err`).
+#[cfg(any(feature = "tracing", not(debug_assertions)))]
+#[inline(always)]
+#[allow(clippy::type_complexity)] // the failure test is a function item, which has no name
+pub fn defer_on_err<X, D, S, F>(
+    scope: X,
+    action: &mut Option<F>,
+    depth: D,
+    _site: S,
+) -> Guard<X, D, S, OnFailure<F, impl Fn(&X::Value) -> bool>>
+where
+    X: Scope,
+    X::Value: Outcome,
+    D: Depth,
+    F: FnOnce(),
+{
+    Guard {
+        scope,
+        depth,
+        action: action
+            .take()
+            .map(|action| OnFailure(action, is_failure::<X::Value>)),
+        site: PhantomData,
+    }
 }
 
 /// `defer!(|ret| …)`
