@@ -205,32 +205,22 @@ pub fn defer_in_place<X: Scope, D: Depth, S, F: FnOnce()>(
     }
 }
 
+// Both run their action through the owning guard's strategy, on a closure
+// that calls it through the pointer: one closure type per guard type, not
+// per action.
 impl<X: Scope, D: Depth, S> Drop for DeferInPlace<'_, X, D, S> {
     #[inline(always)]
     fn drop(&mut self) {
         let action = &mut *self.action;
-        run::<S, X, D, _>(
-            self.scope,
-            self.depth,
-            Traced(self.scope, self.depth),
-            Plain::<_, false>(|| action.run_once()),
-        );
+        Always(|| action.run_once()).on_exit::<S, D>(self.scope, self.depth);
     }
 }
 
 impl<X: Scope, D: Depth, S> Drop for DeferOnErrInPlace<'_, X, D, S> {
     #[inline(always)]
     fn drop(&mut self) {
-        let exit = self.scope.exit(self.depth, self.failed);
-        if exit.is_failing() {
-            let action = &mut *self.action;
-            run::<S, X, D, _>(
-                self.scope,
-                self.depth,
-                exit,
-                Plain::<_, true>(|| action.run_once()),
-            );
-        }
+        let action = &mut *self.action;
+        OnFailure(|| action.run_once(), self.failed).on_exit::<S, D>(self.scope, self.depth);
     }
 }
 
