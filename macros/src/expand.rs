@@ -13,13 +13,14 @@ use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs};
 use crate::errors::Errors;
+use crate::guards_only::Written;
 use crate::item::{self, Attr, Companion, Function};
 use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::rewrite::{Mode, Rewriter};
 use crate::root::Root;
 use crate::wrapped::Located;
-use crate::{boundary, coerce, guards_only, returned_closures, scan, slot, unparsed};
+use crate::{boundary, coerce, guards_only, returned_closures, scan, slot, slot_tokens, unparsed};
 
 /// What to expand.
 #[derive(Default)]
@@ -84,8 +85,13 @@ unwinds to be caught); enable the feature, or keep to `#[defer_on_exit]`, whose 
 /// The entry point of both attributes.
 pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
     if attr == Attr::DeferOnExit {
-        if let Some(expanded) = guards_only::expand(&args, &item) {
-            return expanded;
+        // The two token-level expansions, for the functions they take.
+        if let Some(function) = Written::split(&args, &item) {
+            if let Some(expanded) =
+                guards_only::expand(&function, &item).or_else(|| slot_tokens::expand(&function))
+            {
+                return expanded;
+            }
         }
     }
     parsed(attr, args, item)

@@ -510,7 +510,7 @@ fn the_token_level_expansion_is_the_full_one() {
     for seed in TOP_LEVEL_SEEDS {
         for args in ["", "crate = ::epilogue"] {
             let (args, item) = (tokens(args), tokens(seed));
-            let Some(fast) = crate::guards_only::expand(&args, &item) else {
+            let Some(fast) = guards_only(&args, &item) else {
                 left += 1;
                 continue;
             };
@@ -545,13 +545,26 @@ fn the_token_level_expansion_is_the_full_one() {
         let item = tokens(&format!(
             "fn f(mut a: u32, b: B, c: &mut C) -> Result<u32, E> {{ {body} Ok(a) }}"
         ));
-        if let Some(fast) = crate::guards_only::expand(&TokenStream::new(), &item) {
+        if let Some(fast) = guards_only(&TokenStream::new(), &item) {
             taken += 1;
             let full = crate::expand::parsed(Attr::DeferOnExit, TokenStream::new(), item.clone());
             assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
         }
     }
     assert!(taken > 500, "taken {taken}");
+}
+
+/// The token-level expansion of a function with only `defer!`s, if it takes
+/// `item`.
+fn guards_only(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    crate::guards_only::Written::split(args, item)
+        .and_then(|function| crate::guards_only::expand(&function, item))
+}
+
+/// The token-level expansion of a function with an exit slot, if it takes
+/// `item`.
+fn slot_tokens(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    crate::guards_only::Written::split(args, item).and_then(|function| crate::slot_tokens::expand(&function))
 }
 
 /// The tokens of `tokens`, one string each, delimiters included: printing
@@ -577,4 +590,110 @@ fn token_texts(tokens: &TokenStream) -> Vec<String> {
         }
     }
     texts
+}
+
+/// Synchronous functions with an exit slot, some of which the token-level
+/// expansion of slot functions takes and some it leaves to the full one.
+const SLOT_SEEDS: &[&str] = &[
+    "fn f(x: u32) -> Result<u32, E> { defer_on_err! { a(); } if x > 2 { return Err(e()); } Ok(x) }",
+    "fn f(x: u32) -> Result<u32, E> { defer! { log(); } defer_on_err! { a(); } let y = g(x)?; Ok(y + 1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = s.g()?.h(1)?[0]?; Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = ::m::g()? + m::h(x.0?)?; Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } return Ok(g()?); }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } for k in 0..9 { if k > 3 { return Err(e(k)); } } return Err(e(0)) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { 0 => return Err(e()), _ => {} } while c() { g()?; } Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } if let Some(x) = o { return Ok(x); } else if c { g()?; } else { return Err(e()); } Ok(2) }",
+    "fn f() -> Option<u8> { defer_on_err! { a(); } let Some(x) = o else { return None; }; let v = [x, 1]; Some(v[0]? + (v.first())?) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { move { a(); } } loop { if g()? { break; } } unsafe { h() }; Ok(S { a: 1 }.a) }",
+    "#[inline] pub fn f<T: Into<u8>, F: Fn() -> u8>(t: T) -> Result<Vec<u8>, E> where T: Copy { defer_on_err! { a(); } Ok(vec(t)?) }",
+    "fn f() -> Result<u32, E> { defer_on_err!(|e| log(e)); Ok(1) }",
+    "fn f() -> Result<u32, E> { defer!(|ret| log(ret)); defer_on_err! { a(); } Ok(1) }",
+    "fn f(n: u32) -> u32 { defer!(|ret| *ret += 1); defer!(move { log(n); }); n * 2 }",
+    // Left to the full expansion.
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| x?); Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } if c { Ok(1) } else { Err(e()) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } ensure!(c); Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = g::<u8>()?; Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = match x { _ => g() }?; Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } 'a: loop { break 'a; } Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } fn g() -> u8 { return 1; } Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } #[cfg(x)] g()?; Ok(1) }",
+    "fn f() -> Result<u32, E> { defer!(async |ret| log(ret)); defer_on_err! { a(); } Ok(1) }",
+    "fn f() -> Result<u32, E> { defer!(|ret| return); Ok(1) }",
+    "fn f(v: &mut Vec<u8>) -> Result<u32, E> { defer!(|ret| v.clear()); v.push(1); Ok(1) }",
+    "fn f(v: &mut Vec<u8>) -> Result<u32, E> { defer_on_err! { v.clear(); } v.push(1); Ok(1) }",
+    "fn f() -> Result<impl Debug, E> { defer_on_err! { a(); } Ok(1) }",
+    "fn f() { defer_on_err! { a(); } }",
+    "async fn f() -> Result<u32, E> { defer_on_err! { a(); } Ok(1) }",
+    "#[recover] fn f() -> Result<u32, E> { defer_on_err! { a(); } Ok(1) }",
+];
+
+#[test]
+fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
+    let mut taken = 0;
+    let mut left = 0;
+    for seed in SLOT_SEEDS {
+        for args in ["", "crate = ::epilogue"] {
+            let (args, item) = (tokens(args), tokens(seed));
+            let Some(fast) = slot_tokens(&args, &item) else {
+                left += 1;
+                continue;
+            };
+            taken += 1;
+            let full = crate::expand::parsed(Attr::DeferOnExit, args, item);
+            assert_eq!(token_texts(&fast), token_texts(&full), "on {seed}");
+        }
+    }
+    // Both ways are taken: each seed above the comment, without arguments.
+    assert!(taken == 14 && left >= 30, "taken {taken}, left {left}");
+
+    // Random bodies of statements with exits of every kind the token-level
+    // expansion takes, and some it does not.
+    let mut rng = Rng(0x5107_7013_e4e5_0001);
+    let mut taken = 0;
+    for _ in 0..3_000 {
+        let mut body = String::new();
+        for _ in 0..=rng.below(7) {
+            body.push_str(match rng.below(23) {
+                18 => "let s = S { a: s()?, b: 1 }; ",
+                19 => "let t = (x.0?, -g()?, &h()?, !p()?, *q()?); ",
+                20 => "let r = a..b?; ",
+                21 => "let w = [r()?; 2]; ",
+                22 => "k(m::n::o()?.p)?; ",
+                0 => "defer! { log(a); } ",
+                1 => "defer_on_err! { log(1) } ",
+                2 => "defer_on_err! { move { drop(b); } } ",
+                3 => "defer!(|ret| c.clear()); ",
+                4 => "a += 1; ",
+                5 => "let d = g(b)?; ",
+                6 => "if a > 3 { return Err(e()); } ",
+                7 => "defer_on_err!(|err| log(err, a)); ",
+                17 => "let x = s.f()?.g(h()?)?[0]; ",
+                8 => "for i in 0..3 { if i == a { return Err(e()); } k(i)?; } ",
+                9 => "match a { 0 => return Err(e()), n => { m(n)?; } } ",
+                10 => "while let Some(x) = it.next() { p::q(x)?; } ",
+                11 => "let y = if c { 1 } else { z()? }; ",
+                12 => "println!(\"{c:?}\"); ",
+                13 => "let v = w.iter().map(|x| x?).count(); ",
+                14 => "unsafe { r(a)?; } ",
+                _ => "log(2); ",
+            });
+        }
+        let tail = match rng.below(5) {
+            0 => "Ok(a)",
+            1 => "return Ok(a);",
+            2 => "g(a)?; Ok(a + t()?)",
+            3 => "return Err(e())",
+            _ => "Ok(S { a }.a)",
+        };
+        let item = tokens(&format!(
+            "fn f(mut a: u32, b: B, c: &mut C) -> Result<u32, E> {{ {body} {tail} }}"
+        ));
+        if let Some(fast) = slot_tokens(&TokenStream::new(), &item) {
+            taken += 1;
+            let full = crate::expand::parsed(Attr::DeferOnExit, TokenStream::new(), item.clone());
+            assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
+        }
+    }
+    assert!(taken > 300, "taken {taken}");
 }

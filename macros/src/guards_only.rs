@@ -23,21 +23,50 @@ use crate::names::Names;
 use crate::root::Root;
 use crate::{borrows, expand};
 
-/// The expansion of `#[defer_on_exit]` with `args` on `item`, if the
+/// A function as the token-level expansions read it.
+pub(crate) struct Written {
+    /// The tokens before the body (attributes, visibility, signature),
+    /// which [`plain_head`] accepted: the full expansion gives them back as
+    /// written.
+    pub(crate) head: Vec<TokenTree>,
+    /// The body's braces.
+    pub(crate) body: Group,
+    /// The tokens inside them.
+    pub(crate) stmts: Vec<TokenTree>,
+}
+
+impl Written {
+    /// `item`, if it is a function the token-level expansions may take:
+    /// without arguments to the attribute, and with a plain head.
+    pub(crate) fn split(args: &TokenStream, item: &TokenStream) -> Option<Written> {
+        if !args.is_empty() {
+            return None;
+        }
+        let mut head: Vec<TokenTree> = item.clone().into_iter().collect();
+        let Some(TokenTree::Group(body)) = head.pop() else {
+            return None;
+        };
+        if body.delimiter() != Delimiter::Brace || !plain_head(&head) {
+            return None;
+        }
+        let stmts = body.stream().into_iter().collect();
+        Some(Written { head, body, stmts })
+    }
+
+    /// The function with `content` in place of its body's, in the user's
+    /// braces.
+    pub(crate) fn with_body(&self, content: TokenStream) -> TokenStream {
+        let mut tokens: TokenStream = self.head.iter().cloned().collect();
+        tokens.extend(expand::in_braces(self.body.delim_span(), content));
+        tokens
+    }
+}
+
+/// The expansion of `#[defer_on_exit]` on `item`, `function` as read, if the
 /// function is one this module expands.
-pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
-    if !args.is_empty() {
-        return None;
-    }
-    let mut tokens: Vec<TokenTree> = item.clone().into_iter().collect();
-    let Some(TokenTree::Group(body)) = tokens.pop() else {
-        return None;
-    };
-    if body.delimiter() != Delimiter::Brace || !plain_head(&tokens) {
-        return None;
-    }
-    let stmts: Vec<TokenTree> = body.stream().into_iter().collect();
-    let invocations = invocations(&stmts)?;
+pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStream> {
+    let stmts = &function.stmts;
+    let invocations = invocations(stmts)?;
     if invocations.is_empty() {
         // Nothing to register: the function as written.
         return Some(item.clone());
@@ -77,20 +106,21 @@ pub(crate) fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStre
         copied = invocation.end;
     }
     out.extend(stmts[copied..].iter().cloned());
-
-    tokens.extend(expand::in_braces(body.delim_span(), out));
-    Some(tokens.into_iter().collect())
+    Some(function.with_body(out))
 }
 
-/// A `defer! { … }` statement of the outermost block.
-struct Invocation {
+/// A `defer! { … }` (or `defer_on_err! { … }`) statement of the outermost
+/// block.
+pub(crate) struct Invocation {
+    /// Which of the two.
+    pub(crate) mac: Macro,
     /// Where its tokens start and end in the block (its `;` included).
-    start: usize,
-    end: usize,
-    /// The span of `defer`, where the guard is located.
-    at: Span,
-    capture: Option<syn::Token![move]>,
-    body: TokenStream,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The span of the macro's name, where the guard is located.
+    pub(crate) at: Span,
+    pub(crate) capture: Option<syn::Token![move]>,
+    pub(crate) body: TokenStream,
 }
 
 /// Whether the attributes, visibility and signature before the body are
@@ -102,7 +132,7 @@ struct Invocation {
 ///
 /// Tokens are read as text, each group printed once: in a proc macro, every
 /// identifier compared or group walked is a question to the compiler.
-fn plain_head(tokens: &[TokenTree]) -> bool {
+pub(crate) fn plain_head(tokens: &[TokenTree]) -> bool {
     let mut at = 0;
     while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(attribute))) =
         (tokens.get(at), tokens.get(at + 1))
@@ -142,7 +172,7 @@ fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
     while at < stmts.len() {
         match &stmts[at] {
             TokenTree::Ident(ident) if Macro::is_name(ident) => {
-                let invocation = invocation(stmts, at)?;
+                let invocation = invocation(stmts, at, &[Macro::Defer])?;
                 let rest = || stmts[invocation.end..].iter().cloned().collect();
                 if invocation.capture.is_none() && borrows::conflict(&invocation.body, &[], rest) {
                     return None;
@@ -165,8 +195,9 @@ fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
 }
 
 /// The invocation starting at `stmts[at]`, a macro's name, if it is a
-/// `defer! { … }` statement this module expands.
-fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
+/// `defer! { … }` statement of one of the macros `taken`, whose body goes
+/// into its guard as written.
+pub(crate) fn invocation(stmts: &[TokenTree], at: usize, taken: &[Macro]) -> Option<Invocation> {
     let TokenTree::Ident(name) = &stmts[at] else {
         return None;
     };
@@ -182,16 +213,15 @@ fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
     else {
         return None;
     };
-    if !after_a_statement
-        || bang.as_char() != '!'
-        || group.delimiter() != Delimiter::Brace
-        || name != Macro::Defer.name()
-    {
+    let name_text = name.to_string();
+    let mac = *taken.iter().find(|mac| name_text == mac.name())?;
+    if !after_a_statement || bang.as_char() != '!' || group.delimiter() != Delimiter::Brace {
         return None;
     }
     let (capture, body) = deferred::plain_block(&group.stream())?;
     let semi = matches!(stmts.get(at + 3), Some(TokenTree::Punct(semi)) if semi.as_char() == ';');
     Some(Invocation {
+        mac,
         start: at,
         end: at + 3 + usize::from(semi),
         at: name.span(),
@@ -202,7 +232,7 @@ fn invocation(stmts: &[TokenTree], at: usize) -> Option<Invocation> {
 
 /// Whether `group` names one of the deferred macros anywhere: its text
 /// first, which rules out most groups in one question to the compiler.
-fn mentions_a_macro(group: &Group) -> bool {
+pub(crate) fn mentions_a_macro(group: &Group) -> bool {
     let text = group.to_string();
     Macro::ALL.iter().any(|mac| text.contains(mac.name())) && names_a_macro(&group.stream())
 }

@@ -6,6 +6,9 @@
 //! - `expand`: the entry point of both attributes, which puts the function
 //!   back together; `guards_only`: the common case, a function whose only
 //!   actions are plain `defer!`s, expanded on its tokens without parsing;
+//!   `slot_tokens`: the next one, a function whose exits go through the
+//!   exit slot but are plain enough (`return`, `?` after a postfix chain, a
+//!   final value) to route on its tokens;
 //! - `args`: the attributes' arguments; `root`: the runtime crate's path and
 //!   the one rule for recognising epilogue's names;
 //! - `item`: the annotated function; `wrapped`: its body when another
@@ -54,6 +57,7 @@ mod rewrite;
 mod root;
 mod scan;
 mod slot;
+mod slot_tokens;
 mod tail;
 mod unparsed;
 mod wrapped;

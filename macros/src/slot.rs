@@ -32,19 +32,8 @@ pub(crate) fn slot_body(
     let exit = &names.exit;
     let seen = Ident::new("__seen", Span::mixed_site());
     let ty = ret.erased();
-    let classifier = if ret.is_opaque {
-        quote!(#private::Unclassified)
-    } else {
-        let probe = ret.probe();
-        quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
-    };
-    // Ties the slot to the return type before the body is checked, so that a
-    // returned `impl Fn` closure infers its parameters.
-    let hint = if ret.has_impl_trait {
-        quote!(if false { return #exit.return_type_hint(); })
-    } else {
-        quote!()
-    };
+    let classifier = classifier(ret, private);
+    let hint = hint(ret, exit);
     let stmts = &block.stmts;
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.
@@ -96,11 +85,48 @@ pub(crate) fn slot_body(
             #exit.take(#seen)
         }
     } else {
-        quote! {
-            let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
-            #hint
-            let #seen = #exit.run(move || -> #private::ReturnWrittenInTheBody #inner);
-            #exit.take(#seen)
-        }
+        sync_slot(&inner, ret, private, names)
+    }
+}
+
+/// The body of a synchronous function with an exit slot and no boundary:
+/// `inner`, the rewritten body in the user's braces, runs in the slot's
+/// closure.
+pub(crate) fn sync_slot(
+    inner: &TokenStream,
+    ret: &ReturnType,
+    private: &TokenStream,
+    names: &Names,
+) -> TokenStream {
+    let exit = &names.exit;
+    let seen = Ident::new("__seen", Span::mixed_site());
+    let ty = ret.erased();
+    let classifier = classifier(ret, private);
+    let hint = hint(ret, exit);
+    quote! {
+        let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
+        #hint
+        let #seen = #exit.run(move || -> #private::ReturnWrittenInTheBody #inner);
+        #exit.take(#seen)
+    }
+}
+
+/// What tells the `tracing` events whether the returned value failed.
+fn classifier(ret: &ReturnType, private: &TokenStream) -> TokenStream {
+    if ret.is_opaque {
+        quote!(#private::Unclassified)
+    } else {
+        let probe = ret.probe();
+        quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
+    }
+}
+
+/// Ties the slot to the return type before the body is checked, so that a
+/// returned `impl Fn` closure infers its parameters.
+fn hint(ret: &ReturnType, exit: &Ident) -> TokenStream {
+    if ret.has_impl_trait {
+        quote!(if false { return #exit.return_type_hint(); })
+    } else {
+        quote!()
     }
 }

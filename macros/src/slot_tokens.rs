@@ -1,0 +1,556 @@
+//! A function with an exit slot, expanded on tokens: a synchronous function
+//! whose deferred actions are `defer! { … }` and `defer_on_err! { … }`
+//! statements of its outermost block, and whose exits are plain enough to
+//! route through the slot without parsing the body:
+//! - `return value`, which ends at the `;` or `,` after it, or where its
+//!   group ends;
+//! - `value?`, where `value` is a postfix chain (`a.b(c)?`, `f(x)?[0]?`,
+//!   `path::to::f()?`), found by walking back from the `?`;
+//! - a final expression that is not a block, an `if` or a `match` (their
+//!   values are stored in each branch, which needs the syntax tree).
+//!
+//! Parsing the function with syn costs half of what the attribute takes on
+//! such a function, in a proc macro that runs unoptimised; here the tokens are
+//! walked once. What the walk is not sure of goes to the full expansion,
+//! which gives the same tokens for what is taken here (a test compares them)
+//! and the errors for the rest: a closure, an `async` block or a nested item
+//! (their `return`s and `?`s are their own), another macro (it may hide a
+//! `return`, or hold one the rewriter reads as an expression), a label, an
+//! attribute, a `?` after anything but a postfix chain, a generic argument
+//! list in an expression, a possible borrow conflict, a body a check would
+//! reject, and a signature the full expansion adjusts.
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use quote::quote_spanned;
+
+use crate::deferred::{self, Action, Body};
+use crate::forms::{self, Macro, Shape};
+use crate::guard::{self, Context, Position};
+use crate::guards_only::{self, Written};
+use crate::names::Names;
+use crate::return_type::ReturnType;
+use crate::root::{relocate, Root};
+use crate::tail::Tail;
+use crate::{borrows, expand, slot};
+
+/// The expansion of `#[defer_on_exit]` on the function `function`, if it is
+/// one this module expands.
+pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
+    let output = return_type(&function.head)?;
+    if output.is_unit || output.is_never || output.has_impl_trait || output.is_opaque {
+        return None;
+    }
+    let stmts = &function.stmts;
+
+    let names = Names::new(cfg!(feature = "tracing"));
+    let private = Root::default_root().private();
+    let exit = &names.exit;
+    let scope = quote_spanned!(Span::call_site()=> &*#exit);
+    let cx = Context {
+        private: &private,
+        scope: &scope,
+        site: &names.site,
+        // Synchronous.
+        in_place: guard::in_place(false),
+    };
+    let exits = Exits {
+        exit,
+        private: &private,
+    };
+    let mut out = TokenStream::new();
+    let mut guards = 0;
+    let mut needs_slot = false;
+    let mut at = 0;
+    while at < stmts.len() {
+        if let TokenTree::Ident(ident) = &stmts[at] {
+            if Macro::is_name(ident) {
+                let (action, location, end) = invocation(stmts, at)?;
+                let rest = || stmts[end..].iter().cloned().collect();
+                if !action.captures_at_registration()
+                    && borrows::conflict(&action.tokens(), &action.own_names(), rest)
+                {
+                    return None;
+                }
+                needs_slot |= action.form.needs_slot;
+                let position = Position {
+                    index: guards,
+                    top: true,
+                };
+                out.extend(guard::guard(action, &TokenStream::new(), location, &cx, position));
+                guards += 1;
+                at = end;
+                continue;
+            }
+        }
+        let (end, ends) = statement(stmts, at)?;
+        let stmt = &stmts[at..end];
+        match ends {
+            Ends::Statement => out.extend(exits.route(stmt)?.or_as_written(stmt)),
+            Ends::Value if starts_with_return(stmt) => out.extend(exits.route(stmt)?.or_as_written(stmt)),
+            Ends::Value => {
+                let value = exits.route(stmt)?.or_as_written(stmt);
+                out.extend(Tail { exit, ret: &output }.store_leaf(&[], &value));
+            }
+        }
+        at = end;
+    }
+    if !needs_slot {
+        // Only `defer!`s, which need no slot: the token-level expansion of
+        // those did not take the function, and the full one says why.
+        return None;
+    }
+
+    let inner = expand::in_braces(function.body.delim_span(), out);
+    let mut body = slot::sync_slot(&inner, &output, &private, &names);
+    if let Some(site) = &names.site_closure {
+        body = quote_spanned!(Span::call_site()=> let #site = || {}; #body);
+    }
+    Some(function.with_body(body))
+}
+
+/// The deferred action whose invocation starts at `stmts[at]`, where its
+/// guard is located, and one past its last token: a `defer! { … }` or
+/// `defer_on_err! { … }` whose statements go into the guard unparsed, or a
+/// `defer!(…);` statement (a hook, a `move` block) parsed and checked as
+/// the full expansion does. `None` for an asynchronous form (an error in a
+/// synchronous function) or anything that does not parse or check: the full
+/// expansion reports it.
+fn invocation(stmts: &[TokenTree], at: usize) -> Option<(Action, Span, usize)> {
+    if let Some(invocation) = guards_only::invocation(stmts, at, &Macro::ALL) {
+        let action = Action {
+            form: forms::find(invocation.mac, Shape::Block).ok()?,
+            capture: invocation.capture,
+            body: Body::Stmts(invocation.body),
+        };
+        return Some((action, invocation.at, invocation.end));
+    }
+    let (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(group)), Some(TokenTree::Punct(semi))) =
+        (stmts.get(at + 1), stmts.get(at + 2), stmts.get(at + 3))
+    else {
+        return None;
+    };
+    if bang.as_char() != '!' || group.delimiter() != Delimiter::Parenthesis || semi.as_char() != ';' {
+        return None;
+    }
+    let tokens: TokenStream = stmts[at..at + 4].iter().cloned().collect();
+    let parsed = syn::parse::Parser::parse2(syn::Block::parse_within, tokens).ok()?;
+    let root = Root::default_root();
+    let invocation = deferred::as_invocation(parsed.first()?, &root)?;
+    let action = invocation.parse(&root).ok()?;
+    if action.form.shape.is_async() {
+        return None;
+    }
+    Some((action, deferred::location(invocation.call), at + 4))
+}
+
+/// The return type written after `->` in the signature `head`, if there is
+/// one and it parses.
+fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
+    let fn_at = head
+        .iter()
+        .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "fn"))?;
+    let TokenTree::Ident(name) = head.get(fn_at + 1)? else {
+        return None;
+    };
+    // The parameters: the first parenthesis outside the generic parameters
+    // (`<F: Fn(u8) -> u8>`).
+    let mut depth = 0_usize;
+    let mut at = fn_at + 2;
+    loop {
+        match head.get(at)? {
+            TokenTree::Punct(punct) if punct.as_char() == '<' => depth += 1,
+            TokenTree::Punct(punct) if punct.as_char() == '>' && !is_arrow_end(head, at) => {
+                depth = depth.checked_sub(1)?;
+            }
+            TokenTree::Group(group) if depth == 0 && group.delimiter() == Delimiter::Parenthesis => break,
+            _ => {}
+        }
+        at += 1;
+    }
+    if !is_arrow_end(head, at + 2) {
+        return None;
+    }
+    let end = head
+        .iter()
+        .skip(at + 3)
+        .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "where"))
+        .map_or(head.len(), |offset| at + 3 + offset);
+    let ty: TokenStream = head[at + 3..end].iter().cloned().collect();
+    let ty: syn::Type = syn::parse2(ty).ok()?;
+    Some(ReturnType::new(Some(&ty), name.span()))
+}
+
+/// Whether `tokens[at]` is the `>` of `->` or `=>`.
+fn is_arrow_end(tokens: &[TokenTree], at: usize) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(end)) if end.as_char() == '>')
+        && at.checked_sub(1).is_some_and(|before| {
+            matches!(&tokens[before], TokenTree::Punct(start)
+                if matches!(start.as_char(), '-' | '=') && start.spacing() == proc_macro2::Spacing::Joint)
+        })
+}
+
+/// How a statement of the outermost block ends.
+enum Ends {
+    /// With a `;`, or with its block.
+    Statement,
+    /// It is the block's final expression.
+    Value,
+}
+
+/// Where the statement starting at `stmts[at]` ends (one past its last
+/// token), if this module can tell: a block-like statement ends with its
+/// block, any other with a `;`, or it is the final expression. A final
+/// block-like expression stores its value in each branch, which needs the
+/// syntax tree.
+fn statement(stmts: &[TokenTree], at: usize) -> Option<(usize, Ends)> {
+    let block_like = match &stmts[at] {
+        TokenTree::Ident(ident) => {
+            matches!(
+                ident.to_string().as_str(),
+                "if" | "match" | "for" | "while" | "loop" | "unsafe"
+            )
+        }
+        TokenTree::Group(group) => group.delimiter() == Delimiter::Brace,
+        // A stray `;`: syn drops it; not worth matching.
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    };
+    if !block_like {
+        let semi = stmts[at..]
+            .iter()
+            .position(|token| matches!(token, TokenTree::Punct(semi) if semi.as_char() == ';'));
+        return match semi {
+            Some(0) => None,
+            Some(offset) => Some((at + offset + 1, Ends::Statement)),
+            None => Some((stmts.len(), Ends::Value)),
+        };
+    }
+    let end = block_end(stmts, at)?;
+    match stmts.get(end) {
+        // The final expression.
+        None => None,
+        Some(TokenTree::Punct(punct)) if punct.as_char() == ';' => Some((end + 1, Ends::Statement)),
+        // `match … { … }.method()`: an expression going on.
+        Some(TokenTree::Punct(punct)) if matches!(punct.as_char(), '.' | '?') => None,
+        Some(_) => Some((end, Ends::Statement)),
+    }
+}
+
+/// One past the last block of the block-like expression at `stmts[at]`.
+fn block_end(stmts: &[TokenTree], at: usize) -> Option<usize> {
+    let is_block = |at: usize| matches!(stmts.get(at), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace);
+    let is_word =
+        |at: usize, word: &str| matches!(stmts.get(at), Some(TokenTree::Ident(ident)) if ident == word);
+    // The first block after `at`: a condition, a scrutinee or an iterator
+    // cannot hold a block outside parentheses but in a closure, which this
+    // module does not take.
+    let next_block = |after: usize| (after + 1..stmts.len()).find(|&at| is_block(at));
+    if is_block(at) {
+        return Some(at + 1);
+    }
+    let mut end = next_block(at)? + 1;
+    if is_word(at, "if") {
+        while is_word(end, "else") {
+            end = if is_word(end + 1, "if") {
+                next_block(end + 1)? + 1
+            } else if is_block(end + 1) {
+                end + 2
+            } else {
+                return None;
+            };
+        }
+    }
+    Some(end)
+}
+
+fn starts_with_return(tokens: &[TokenTree]) -> bool {
+    matches!(tokens.first(), Some(TokenTree::Ident(ident)) if ident == "return")
+}
+
+/// Words after which a token sequence cannot be taken here: what makes a
+/// `return` or `?` belong to something else than the function (a closure's
+/// `|` is checked as punctuation), and what the full expansion reads.
+const NOT_TAKEN: &[&str] = &[
+    "async",
+    "await",
+    "const",
+    "defer",
+    "defer_on_err",
+    "enum",
+    "extern",
+    "fn",
+    "impl",
+    "macro_rules",
+    "mod",
+    "static",
+    "struct",
+    "trait",
+    "try",
+    "type",
+    "union",
+    "use",
+    "yield",
+];
+
+/// Words that cannot be the last segment of a postfix chain or a macro's
+/// path: after one of these, `!` is a negation and `(…)` a parenthesised
+/// operand.
+const KEYWORDS: &[&str] = &[
+    "as", "box", "break", "continue", "else", "for", "if", "in", "let", "loop", "match", "move", "mut",
+    "ref", "return", "unsafe", "where", "while",
+];
+
+fn is_keyword(ident: &Ident) -> bool {
+    let text = ident.to_string();
+    KEYWORDS.contains(&text.as_str())
+}
+
+/// Routes the exits of a statement through the slot.
+struct Exits<'a> {
+    exit: &'a Ident,
+    private: &'a TokenStream,
+}
+
+/// A token of the input kept as written, or what replaces a run of them.
+enum Piece {
+    Kept(usize),
+    New(TokenStream),
+}
+
+impl Piece {
+    fn into_tokens(self, tokens: &[TokenTree]) -> TokenStream {
+        match self {
+            Piece::Kept(at) => tokens[at].clone().into(),
+            Piece::New(new) => new,
+        }
+    }
+}
+
+/// Tokens with their exits routed, unless there was none to route.
+enum Routed {
+    AsWritten,
+    Changed(TokenStream),
+}
+
+impl Routed {
+    fn or_as_written(self, tokens: &[TokenTree]) -> TokenStream {
+        match self {
+            Routed::AsWritten => tokens.iter().cloned().collect(),
+            Routed::Changed(changed) => changed,
+        }
+    }
+}
+
+impl Exits<'_> {
+    /// `tokens` with each `return` and `?` routed through the slot, or
+    /// `None` if they hold something this module does not take.
+    fn route(&self, tokens: &[TokenTree]) -> Option<Routed> {
+        // Each piece with the index of its first input token.
+        let mut pieces: Vec<(usize, Piece)> = Vec::with_capacity(tokens.len());
+        let mut changed = false;
+        let mut at = 0;
+        while at < tokens.len() {
+            match &tokens[at] {
+                TokenTree::Ident(ident) => {
+                    let text = ident.to_string();
+                    if text == "return" {
+                        let end = return_end(tokens, at)?;
+                        pieces.push((at, Piece::New(self.route_return(ident, &tokens[at + 1..end])?)));
+                        changed = true;
+                        at = end;
+                        continue;
+                    }
+                    if NOT_TAKEN.contains(&text.as_str()) || is_macro_call(tokens, at) {
+                        return None;
+                    }
+                    pieces.push((at, Piece::Kept(at)));
+                }
+                TokenTree::Punct(punct) => match punct.as_char() {
+                    '?' => {
+                        let start = operand_start(tokens, at)?;
+                        let first = pieces
+                            .iter()
+                            .rposition(|(index, _)| *index < start)
+                            .map_or(0, |i| i + 1);
+                        if pieces.get(first).map(|(index, _)| *index) != Some(start) {
+                            return None;
+                        }
+                        let operand: TokenStream = pieces
+                            .drain(first..)
+                            .map(|(_, piece)| piece.into_tokens(tokens))
+                            .collect();
+                        pieces.push((start, Piece::New(self.route_try(&operand, punct.span()))));
+                        changed = true;
+                    }
+                    // A closure, a label or lifetime, an attribute.
+                    '|' | '\'' | '#' => return None,
+                    _ => pieces.push((at, Piece::Kept(at))),
+                },
+                TokenTree::Group(group) => {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    match self.route(&inner)? {
+                        Routed::Changed(routed) => {
+                            let mut routed = Group::new(group.delimiter(), routed);
+                            routed.set_span(group.span());
+                            pieces.push((at, Piece::New(TokenTree::Group(routed).into())));
+                            changed = true;
+                        }
+                        Routed::AsWritten => pieces.push((at, Piece::Kept(at))),
+                    }
+                }
+                TokenTree::Literal(_) => pieces.push((at, Piece::Kept(at))),
+            }
+            at += 1;
+        }
+        if !changed {
+            return Some(Routed::AsWritten);
+        }
+        let routed = pieces
+            .into_iter()
+            .map(|(_, piece)| piece.into_tokens(tokens))
+            .collect();
+        Some(Routed::Changed(routed))
+    }
+
+    /// `return value` becomes `return __exit.put(value)`, with the user's
+    /// `return` token for the spans of its errors.
+    fn route_return(&self, return_token: &Ident, value: &[TokenTree]) -> Option<TokenStream> {
+        let span = Span::mixed_site().located_at(return_token.span());
+        let value = if value.is_empty() {
+            quote_spanned!(span=> ())
+        } else {
+            self.route(value)?.or_as_written(value)
+        };
+        let store = slot::store(self.exit, &value, span);
+        Some(quote_spanned!(span=> #return_token #store))
+    }
+
+    /// `value?` becomes the `match` it stands for, with the converted
+    /// residual stored in the slot before returning (as the full
+    /// expansion's rewriter writes it).
+    fn route_try(&self, value: &TokenStream, question: Span) -> TokenStream {
+        let span = Span::mixed_site().located_at(question);
+        let private = &relocate(self.private, question);
+        let mut exit = self.exit.clone();
+        exit.set_span(exit.span().located_at(question));
+        let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
+        let leave = quote_spanned!(span=> return #store);
+        quote_spanned! {span=>
+            match #private::Branch::branch(#value) {
+                ::core::ops::ControlFlow::Continue(__output) => __output,
+                ::core::ops::ControlFlow::Break(__residual) => #leave,
+            }
+        }
+    }
+}
+
+/// One past the value of the `return` at `tokens[at]`: the `;` or `,`
+/// after it, or the end of its group. A `,` could also separate generic
+/// arguments (`f::<A, B>()`), so a value with a `<` before one is not taken.
+fn return_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    let mut angle = false;
+    for (offset, token) in tokens[at + 1..].iter().enumerate() {
+        if let TokenTree::Punct(punct) = token {
+            match punct.as_char() {
+                ',' if angle => return None,
+                ';' | ',' => return Some(at + 1 + offset),
+                '<' => angle = true,
+                _ => {}
+            }
+        }
+    }
+    Some(tokens.len())
+}
+
+/// Whether `tokens[at]`, a word, is the name of a macro being invoked.
+fn is_macro_call(tokens: &[TokenTree], at: usize) -> bool {
+    let (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_))) =
+        (&tokens[at], tokens.get(at + 1), tokens.get(at + 2))
+    else {
+        return false;
+    };
+    bang.as_char() == '!' && bang.spacing() == proc_macro2::Spacing::Alone && !is_keyword(name)
+}
+
+/// Where the operand of the `?` at `tokens[question]` starts: the postfix
+/// chain before it, of paths, calls, indexing, fields, method calls and
+/// other `?`s. `None` if anything else could be part of it: a block, a
+/// `match` or struct literal before the `?` or a `.`, generic arguments.
+fn operand_start(tokens: &[TokenTree], question: usize) -> Option<usize> {
+    let mut at = question;
+    loop {
+        // An element of the chain ends at `tokens[at - 1]`.
+        let before = at.checked_sub(1)?;
+        match &tokens[before] {
+            TokenTree::Group(group) if group.delimiter() != Delimiter::Brace => {
+                at = before;
+                // A call or an index goes on with its callee; otherwise the
+                // group is the first element (parentheses, a tuple, an array).
+                if at > 0 && ends_an_element(&tokens[at - 1]) {
+                    continue;
+                }
+                return operand_from(tokens, at);
+            }
+            TokenTree::Ident(ident) if !is_keyword(ident) => at = before,
+            TokenTree::Literal(_) => at = before,
+            TokenTree::Punct(punct) if punct.as_char() == '?' && before + 1 != question => {
+                at = before;
+                continue;
+            }
+            _ => return None,
+        }
+        // After a word or a literal: a field or method call (`.`, not the
+        // range `..`) or a path (`::`) goes on to the left.
+        if is_lone_dot(tokens, at.wrapping_sub(1)) {
+            at -= 1;
+            continue;
+        }
+        if at >= 2 && is_path_separator(tokens, at - 2) {
+            at -= 2;
+            if matches!(tokens.get(at.wrapping_sub(1)), Some(TokenTree::Ident(ident)) if !is_keyword(ident)) {
+                continue;
+            }
+        }
+        return operand_from(tokens, at);
+    }
+}
+
+/// `Some(at)` if the token before `tokens[at]` cannot belong to the
+/// operand that starts there: not the end of generic arguments (`>`, but
+/// for `=>` and `->`), a range's `..` or a path's `::`.
+fn operand_from(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    match at.checked_sub(1).map(|before| &tokens[before]) {
+        Some(TokenTree::Punct(punct)) => match punct.as_char() {
+            '>' => is_arrow_end(tokens, at - 1).then_some(at),
+            '.' => None,
+            // A field's `a: value`, not a path's `::`.
+            ':' => (!is_path_separator(tokens, at.saturating_sub(2))).then_some(at),
+            _ => Some(at),
+        },
+        _ => Some(at),
+    }
+}
+
+/// Whether `token` can end an element a call or an index applies to.
+fn ends_an_element(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(ident) => !is_keyword(ident),
+        TokenTree::Group(group) => group.delimiter() != Delimiter::Brace,
+        TokenTree::Punct(punct) => punct.as_char() == '?',
+        TokenTree::Literal(_) => false,
+    }
+}
+
+/// Whether `tokens[at]` is a `.` that is not part of `..`.
+fn is_lone_dot(tokens: &[TokenTree], at: usize) -> bool {
+    let is_dot = |at: usize| matches!(tokens.get(at), Some(TokenTree::Punct(dot)) if dot.as_char() == '.');
+    is_dot(at) && !(at > 0 && is_dot(at - 1)) && !is_dot(at + 1)
+}
+
+/// Whether `tokens[at]` and `tokens[at + 1]` are `::`.
+fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
+    matches!(
+        (tokens.get(at), tokens.get(at + 1)),
+        (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
+            if first.as_char() == ':' && first.spacing() == proc_macro2::Spacing::Joint && second.as_char() == ':'
+    )
+}
