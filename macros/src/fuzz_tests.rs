@@ -609,9 +609,21 @@ const SLOT_SEEDS: &[&str] = &[
     "fn f() -> Result<u32, E> { defer_on_err!(|e| log(e)); Ok(1) }",
     "fn f() -> Result<u32, E> { defer!(|ret| log(ret)); defer_on_err! { a(); } Ok(1) }",
     "fn f(n: u32) -> u32 { defer!(|ret| *ret += 1); defer!(move { log(n); }); n * 2 }",
-    // Left to the full expansion.
-    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| x?); Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| x?).map_err(|e| E::from(e))?; Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let g = move || -> Result<u8, E> { return Ok(h()?); }; Ok(g()? | 1 || c) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let v: Vec<_> = w.iter().map(|&x| x + 1).collect(); Ok(v[0]?) }",
+    "fn f(x: u8) -> Result<String, E> { defer_on_err! { a(); } println!(\"{}\", x); if x > 1 { return Err(format!(\"{x}\").into()); } let v = vec![x; 3]; format!(\"{v:?}\") }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } if c { Ok(1) } else { Err(e()) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A | B if c => { g()?; Ok(1) } C => Ok(h()?), _ => return Err(e()) } }",
+    // Left to the full expansion.
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } if c { Ok(1) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A => { defer_on_err! { b(); } Ok(1) } _ => Ok(2) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A if g()? => Ok(1), _ => Ok(2) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } println!(\"{}\", g()?); Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } m!(x); Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| f::<A, B>(x)?); Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| { defer! { b(); } x }); Ok(y) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = S {} | t?; Ok(y) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } ensure!(c); Ok(1) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = g::<u8>()?; Ok(y) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = match x { _ => g() }?; Ok(y) }",
@@ -645,7 +657,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
         }
     }
     // Both ways are taken: each seed above the comment, without arguments.
-    assert!(taken == 14 && left >= 30, "taken {taken}, left {left}");
+    assert!(taken == 20 && left >= 30, "taken {taken}, left {left}");
 
     // Random bodies of statements with exits of every kind the token-level
     // expansion takes, and some it does not.
@@ -654,12 +666,18 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
     for _ in 0..3_000 {
         let mut body = String::new();
         for _ in 0..=rng.below(7) {
-            body.push_str(match rng.below(23) {
+            body.push_str(match rng.below(29) {
                 18 => "let s = S { a: s()?, b: 1 }; ",
                 19 => "let t = (x.0?, -g()?, &h()?, !p()?, *q()?); ",
                 20 => "let r = a..b?; ",
                 21 => "let w = [r()?; 2]; ",
                 22 => "k(m::n::o()?.p)?; ",
+                23 => "let u = o.ok_or_else(|| e())?.map(|x| x?).unwrap_or(0 | a); ",
+                24 => "let u = q.map(move |(x, y)| -> Result<u8, E> { Ok(x? + y) })?; ",
+                25 => "let u = a || b(|| c)? && d | e; ",
+                26 => "let m = vec![a, 2]; tracing::info!(x = 1, \"{}\", m.len()); ",
+                27 => "log::info!(\"x {}\", g()?); ",
+                28 => "if a == 0 { return Err(format!(\"{a}\").into()); } ",
                 0 => "defer! { log(a); } ",
                 1 => "defer_on_err! { log(1) } ",
                 2 => "defer_on_err! { move { drop(b); } } ",
@@ -679,11 +697,16 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
                 _ => "log(2); ",
             });
         }
-        let tail = match rng.below(5) {
+        let tail = match rng.below(10) {
             0 => "Ok(a)",
             1 => "return Ok(a);",
             2 => "g(a)?; Ok(a + t()?)",
             3 => "return Err(e())",
+            4 => "if a > 1 { Ok(a) } else if c.d { return Err(e()); } else { g()?; Ok(2) }",
+            5 => "match a { 0 => Ok(1), 1 => { h()?; Ok(2) } n if n > 5 => return Err(e()), _ => unsafe { Ok(k()?) } }",
+            6 => "{ let z = g()?; Ok(z) }",
+            7 => "match a { 0 => if c.d { Ok(1) } else { Err(e()) }, _ => match b.x()? { Some(y) => Ok(y), None => { Ok(0) } } }",
+            8 => "if a > 1 { Ok(a) }",
             _ => "Ok(S { a }.a)",
         };
         let item = tokens(&format!(

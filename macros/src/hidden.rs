@@ -119,6 +119,12 @@ const RETURNING: &[&str] = &[
     "try_some",
 ];
 
+/// Whether `name` is a macro known not to return from the function that
+/// invokes it.
+pub(crate) fn never_returns(name: &str) -> bool {
+    PLAIN.contains(&name)
+}
+
 /// Whether the invocation should run in a wrapping closure; `statement`: it
 /// is a statement of its own (where it could define bindings).
 pub(crate) fn wraps(mac: &syn::Macro, statement: bool) -> bool {

@@ -13,9 +13,10 @@
 //! such a function, in a proc macro that runs unoptimised; here the tokens are
 //! walked once. What the walk is not sure of goes to the full expansion,
 //! which gives the same tokens for what is taken here (a test compares them)
-//! and the errors for the rest: a closure, an `async` block or a nested item
-//! (their `return`s and `?`s are their own), another macro (it may hide a
-//! `return`, or hold one the rewriter reads as an expression), a label, an
+//! and the errors for the rest: an `async` block or a nested item (their
+//! `return`s and `?`s are their own, which closures' are too, kept as
+//! written), another macro than those known not to return (`format!`,
+//! `vec!`…), or one of those with a `return` or `?` in its arguments, a label, an
 //! attribute, a `?` after anything but a postfix chain, a generic argument
 //! list in an expression, a possible borrow conflict, a body a check would
 //! reject, and a signature the full expansion adjusts.
@@ -31,7 +32,7 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::root::{relocate, Root};
 use crate::tail::Tail;
-use crate::{borrows, expand, slot};
+use crate::{borrows, expand, hidden, slot};
 
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
 /// one this module expands.
@@ -56,6 +57,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
     let exits = Exits {
         exit,
         private: &private,
+        ret: &output,
     };
     let mut out = TokenStream::new();
     let mut guards = 0;
@@ -83,15 +85,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
             }
         }
         let (end, ends) = statement(stmts, at)?;
-        let stmt = &stmts[at..end];
-        match ends {
-            Ends::Statement => out.extend(exits.route(stmt)?.or_as_written(stmt)),
-            Ends::Value if starts_with_return(stmt) => out.extend(exits.route(stmt)?.or_as_written(stmt)),
-            Ends::Value => {
-                let value = exits.route(stmt)?.or_as_written(stmt);
-                out.extend(Tail { exit, ret: &output }.store_leaf(&[], &value));
-            }
-        }
+        out.extend(exits.statement(&stmts[at..end], ends)?);
         at = end;
     }
     if !needs_slot {
@@ -190,6 +184,7 @@ fn is_arrow_end(tokens: &[TokenTree], at: usize) -> bool {
 }
 
 /// How a statement of the outermost block ends.
+#[derive(Clone, Copy)]
 enum Ends {
     /// With a `;`, or with its block.
     Statement,
@@ -199,9 +194,7 @@ enum Ends {
 
 /// Where the statement starting at `stmts[at]` ends (one past its last
 /// token), if this module can tell: a block-like statement ends with its
-/// block, any other with a `;`, or it is the final expression. A final
-/// block-like expression stores its value in each branch, which needs the
-/// syntax tree.
+/// block, any other with a `;`, or it is the final expression.
 fn statement(stmts: &[TokenTree], at: usize) -> Option<(usize, Ends)> {
     let block_like = match &stmts[at] {
         TokenTree::Ident(ident) => {
@@ -226,8 +219,7 @@ fn statement(stmts: &[TokenTree], at: usize) -> Option<(usize, Ends)> {
     }
     let end = block_end(stmts, at)?;
     match stmts.get(end) {
-        // The final expression.
-        None => None,
+        None => Some((end, Ends::Value)),
         Some(TokenTree::Punct(punct)) if punct.as_char() == ';' => Some((end + 1, Ends::Statement)),
         // `match … { … }.method()`: an expression going on.
         Some(TokenTree::Punct(punct)) if matches!(punct.as_char(), '.' | '?') => None,
@@ -260,10 +252,6 @@ fn block_end(stmts: &[TokenTree], at: usize) -> Option<usize> {
         }
     }
     Some(end)
-}
-
-fn starts_with_return(tokens: &[TokenTree]) -> bool {
-    matches!(tokens.first(), Some(TokenTree::Ident(ident)) if ident == "return")
 }
 
 /// Words after which a token sequence cannot be taken here: what makes a
@@ -308,6 +296,7 @@ fn is_keyword(ident: &Ident) -> bool {
 struct Exits<'a> {
     exit: &'a Ident,
     private: &'a TokenStream,
+    ret: &'a ReturnType,
 }
 
 /// A token of the input kept as written, or what replaces a run of them.
@@ -341,6 +330,142 @@ impl Routed {
 }
 
 impl Exits<'_> {
+    /// A statement of a block whose value is the function's (`ends`: how it
+    /// ends), its exits routed, and its value stored in the slot if it is
+    /// the block's final expression.
+    fn statement(&self, stmt: &[TokenTree], ends: Ends) -> Option<TokenStream> {
+        match ends {
+            Ends::Statement => Some(self.route(stmt)?.or_as_written(stmt)),
+            Ends::Value => self.store(stmt),
+        }
+    }
+
+    /// The function's value `value`, stored where it is computed: in the
+    /// final expression of a block, of each branch of an `if`/`else`, of
+    /// each arm of a `match` (so that the deferred actions of those blocks
+    /// run after it is stored); an exit (`return`, `break`, `continue`)
+    /// already leaves through the slot.
+    fn store(&self, value: &[TokenTree]) -> Option<TokenStream> {
+        let word = match value.first()? {
+            TokenTree::Ident(ident) => ident.to_string(),
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                return (value.len() == 1).then(|| self.store_in_block(group)).flatten();
+            }
+            _ => String::new(),
+        };
+        match word.as_str() {
+            "return" | "break" | "continue" => Some(self.route(value)?.or_as_written(value)),
+            "unsafe" => {
+                let [unsafe_token, TokenTree::Group(block)] = value else {
+                    return None;
+                };
+                let mut stored: TokenStream = unsafe_token.clone().into();
+                stored.extend(self.store_in_block(block)?);
+                Some(stored)
+            }
+            "if" | "match" if block_end(value, 0)? != value.len() => None,
+            "if" => self.store_in_if(value),
+            "match" => self.store_in_match(value),
+            _ => {
+                let routed = self.route(value)?.or_as_written(value);
+                let tail = Tail {
+                    exit: self.exit,
+                    ret: self.ret,
+                };
+                Some(tail.store_leaf(&[], &routed))
+            }
+        }
+    }
+
+    /// A block whose value is the function's: its statements' exits routed,
+    /// its value stored. A deferred action in it is left to the full
+    /// expansion (an inner block's guard is another matter).
+    fn store_in_block(&self, block: &Group) -> Option<TokenStream> {
+        let stmts: Vec<TokenTree> = block.stream().into_iter().collect();
+        let mut out = TokenStream::new();
+        let mut at = 0;
+        while at < stmts.len() {
+            let (end, ends) = statement(&stmts, at)?;
+            out.extend(self.statement(&stmts[at..end], ends)?);
+            at = end;
+        }
+        let mut stored = Group::new(Delimiter::Brace, out);
+        stored.set_span(block.span());
+        Some(TokenTree::Group(stored).into())
+    }
+
+    /// `if cond { … } else …`, the value stored in each branch. Without
+    /// `else`, the `if` is a value only in a unit function, which this
+    /// module does not take.
+    fn store_in_if(&self, value: &[TokenTree]) -> Option<TokenStream> {
+        let then = (1..value.len()).find(|&at| is_block(&value[at]))?;
+        let (TokenTree::Group(then_block), Some(else_token)) = (&value[then], value.get(then + 1)) else {
+            return None;
+        };
+        let mut stored: TokenStream = value[0].clone().into();
+        stored.extend(self.route(&value[1..then])?.or_as_written(&value[1..then]));
+        stored.extend(self.store_in_block(then_block)?);
+        stored.extend(std::iter::once(else_token.clone()));
+        stored.extend(self.store(&value[then + 2..])?);
+        Some(stored)
+    }
+
+    /// `match scrutinee { pattern => value, … }`, the value stored in each
+    /// arm, every arm ending with a `,`.
+    fn store_in_match(&self, value: &[TokenTree]) -> Option<TokenStream> {
+        let [match_token, scrutinee @ .., TokenTree::Group(arms)] = value else {
+            return None;
+        };
+        let mut stored: TokenStream = match_token.clone().into();
+        stored.extend(self.route(scrutinee)?.or_as_written(scrutinee));
+        let arm_tokens: Vec<TokenTree> = arms.stream().into_iter().collect();
+        let mut routed = TokenStream::new();
+        let mut at = 0;
+        while at < arm_tokens.len() {
+            // The pattern and its guard, up to `=>`: nothing to route.
+            let arrow = (at..arm_tokens.len()).find(|&end| is_arrow_end(&arm_tokens, end))?;
+            let pattern = &arm_tokens[at..arrow];
+            if !matches!(self.route(pattern)?, Routed::AsWritten) {
+                return None;
+            }
+            routed.extend(arm_tokens[at..=arrow].iter().cloned());
+            let body = arrow + 1;
+            let end = if arm_tokens.get(body).is_some_and(is_block) {
+                body + 1
+            } else {
+                return_end(&arm_tokens, arrow)?
+            };
+            routed.extend(self.store(&arm_tokens[body..end])?);
+            match arm_tokens.get(end) {
+                Some(comma @ TokenTree::Punct(punct)) if punct.as_char() == ',' => {
+                    routed.extend(std::iter::once(comma.clone()));
+                    at = end + 1;
+                }
+                // `{ … }.method()`: not an arm of its own.
+                Some(TokenTree::Punct(punct)) if matches!(punct.as_char(), '.' | '?') => return None,
+                Some(_) if end == body + 1 => {
+                    routed.extend(std::iter::once(TokenTree::from(proc_macro2::Punct::new(
+                        ',',
+                        proc_macro2::Spacing::Alone,
+                    ))));
+                    at = end;
+                }
+                Some(_) => return None,
+                None => {
+                    routed.extend(std::iter::once(TokenTree::from(proc_macro2::Punct::new(
+                        ',',
+                        proc_macro2::Spacing::Alone,
+                    ))));
+                    at = end;
+                }
+            }
+        }
+        let mut group = Group::new(Delimiter::Brace, routed);
+        group.set_span(arms.span());
+        stored.extend(std::iter::once(TokenTree::Group(group)));
+        Some(stored)
+    }
+
     /// `tokens` with each `return` and `?` routed through the slot, or
     /// `None` if they hold something this module does not take.
     fn route(&self, tokens: &[TokenTree]) -> Option<Routed> {
@@ -359,8 +484,26 @@ impl Exits<'_> {
                         at = end;
                         continue;
                     }
-                    if NOT_TAKEN.contains(&text.as_str()) || is_macro_call(tokens, at) {
+                    if NOT_TAKEN.contains(&text.as_str()) {
                         return None;
+                    }
+                    if is_macro_call(tokens, at) {
+                        // One known not to return (`format!`, `vec!`…),
+                        // with nothing to route in its arguments, is kept
+                        // as written, as the full expansion prints it back.
+                        let TokenTree::Group(args) = &tokens[at + 2] else {
+                            return None;
+                        };
+                        let inner: Vec<TokenTree> = args.stream().into_iter().collect();
+                        if !hidden::never_returns(&text)
+                            || args.delimiter() == Delimiter::Brace
+                            || !matches!(self.route(&inner)?, Routed::AsWritten)
+                        {
+                            return None;
+                        }
+                        pieces.extend((at..at + 3).map(|kept| (kept, Piece::Kept(kept))));
+                        at += 3;
+                        continue;
                     }
                     pieces.push((at, Piece::Kept(at)));
                 }
@@ -381,8 +524,27 @@ impl Exits<'_> {
                         pieces.push((start, Piece::New(self.route_try(&operand, punct.span()))));
                         changed = true;
                     }
-                    // A closure, a label or lifetime, an attribute.
-                    '|' | '\'' | '#' => return None,
+                    // After a block, either a closure that starts a
+                    // statement or a `|` after a struct literal: not taken.
+                    '|' if at.checked_sub(1).is_some_and(|before| is_block(&tokens[before])) => return None,
+                    '|' => {
+                        // A binary `|` or `||` after an operand, else a
+                        // closure: its `return`s and `?`s are its own.
+                        let end = if at
+                            .checked_sub(1)
+                            .is_some_and(|before| ends_an_operand(&tokens[before]))
+                        {
+                            let joined = punct.spacing() == proc_macro2::Spacing::Joint;
+                            at + 1 + usize::from(joined && is_punct(tokens, at + 1, '|'))
+                        } else {
+                            closure_end(tokens, at)?
+                        };
+                        pieces.extend((at..end).map(|kept| (kept, Piece::Kept(kept))));
+                        at = end;
+                        continue;
+                    }
+                    // A label or lifetime, an attribute.
+                    '\'' | '#' => return None,
                     _ => pieces.push((at, Piece::Kept(at))),
                 },
                 TokenTree::Group(group) => {
@@ -461,6 +623,56 @@ fn return_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
     Some(tokens.len())
 }
 
+/// One past the closure whose parameters start at the `|` at `tokens[at]`:
+/// its block, or its expression up to the `,` or `;` after it or the end of
+/// its group. `None` if that end is not certain (a `<` before the `,`,
+/// which could open generic arguments) or the closure holds a deferred
+/// action (an error the full expansion reports).
+fn closure_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    let is_punct = |at: usize, c: char| is_punct(tokens, at, c);
+    // `||`, or `|params|`: or-patterns in parameters are parenthesised.
+    let body = if is_punct(at + 1, '|') {
+        at + 2
+    } else {
+        (at + 1..tokens.len()).find(|&close| is_punct(close, '|'))? + 1
+    };
+    let end = if is_punct(body, '-') && is_punct(body + 1, '>') {
+        // `-> Type { … }`: the body is a block.
+        (body + 2..tokens.len()).find(|&block| {
+            matches!(&tokens[block], TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
+        })? + 1
+    } else {
+        let mut angle = false;
+        let mut end = tokens.len();
+        for (offset, token) in tokens[body..].iter().enumerate() {
+            if let TokenTree::Punct(punct) = token {
+                match punct.as_char() {
+                    ',' | ';' if angle => return None,
+                    ',' | ';' => {
+                        end = body + offset;
+                        break;
+                    }
+                    '<' => angle = true,
+                    _ => {}
+                }
+            }
+        }
+        end
+    };
+    (!tokens[at..end].iter().any(names_a_deferred_macro)).then_some(end)
+}
+
+fn names_a_deferred_macro(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(ident) => Macro::is_name(ident),
+        TokenTree::Group(group) => group
+            .stream()
+            .into_iter()
+            .any(|token| names_a_deferred_macro(&token)),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    }
+}
+
 /// Whether `tokens[at]`, a word, is the name of a macro being invoked.
 fn is_macro_call(tokens: &[TokenTree], at: usize) -> bool {
     let (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_))) =
@@ -537,6 +749,24 @@ fn ends_an_element(token: &TokenTree) -> bool {
         TokenTree::Group(group) => group.delimiter() != Delimiter::Brace,
         TokenTree::Punct(punct) => punct.as_char() == '?',
         TokenTree::Literal(_) => false,
+    }
+}
+
+fn is_punct(tokens: &[TokenTree], at: usize, c: char) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(punct)) if punct.as_char() == c)
+}
+
+fn is_block(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
+}
+
+/// Whether `token` can end the left operand of a binary `|` or `||`:
+/// otherwise the `|` starts a closure.
+fn ends_an_operand(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(ident) => !is_keyword(ident),
+        TokenTree::Group(_) | TokenTree::Literal(_) => true,
+        TokenTree::Punct(punct) => punct.as_char() == '?',
     }
 }
 
