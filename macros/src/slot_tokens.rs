@@ -37,15 +37,70 @@ use crate::{borrows, expand, hidden, slot};
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
 /// one this module expands.
 pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
+    let stmts = &function.stmts;
+    if !may_need_a_slot(stmts) {
+        // Only `defer! { … }`s: the token-level expansion of those did not
+        // take the function (a borrow conflict, most likely, whose check
+        // is not worth repeating), and the full one says why.
+        return None;
+    }
+    let names = Names::new(cfg!(feature = "tracing"));
+    let private = Root::default_root().private();
+    let exit = &names.exit;
+    let exits = Exits {
+        exit,
+        private: &private,
+    };
+    // The statements first, the cheapest way to see that the function is
+    // not one to take here (a closure or macro with an exit of its own);
+    // then the actions, some of which syn parses.
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while at < stmts.len() {
+        if let TokenTree::Ident(ident) = &stmts[at] {
+            if Macro::is_name(ident) {
+                parts.push(Part::Invocation(at));
+                // `name!(…)`, `name! { … }` and a `;`, checked when parsed.
+                at += 3 + usize::from(is_punct(stmts, at + 3, ';'));
+                continue;
+            }
+        }
+        let (end, ends) = statement(stmts, at)?;
+        let stmt = &stmts[at..end];
+        parts.push(match ends {
+            Ends::Statement => Part::Routed(exits.route(stmt)?.or_as_written(stmt)),
+            Ends::Value => Part::Value(stmt),
+        });
+        at = end;
+    }
+    let mut needs_slot = false;
+    for part in &mut parts {
+        let Part::Invocation(at) = *part else {
+            continue;
+        };
+        let (action, location, end) = invocation(stmts, at)?;
+        if end != at + 3 + usize::from(is_punct(stmts, at + 3, ';')) {
+            return None;
+        }
+        let rest = || stmts[end..].iter().cloned().collect();
+        if !action.captures_at_registration()
+            && borrows::conflict(&action.tokens(), &action.own_names(), rest)
+        {
+            return None;
+        }
+        needs_slot |= action.form.needs_slot;
+        *part = Part::Action(action, location);
+    }
+    if !needs_slot {
+        // Only `defer!`s, which need no slot: the token-level expansion of
+        // those did not take the function, and the full one says why.
+        return None;
+    }
     let output = return_type(&function.head)?;
     if output.is_unit || output.is_never || output.has_impl_trait || output.is_opaque {
         return None;
     }
-    let stmts = &function.stmts;
 
-    let names = Names::new(cfg!(feature = "tracing"));
-    let private = Root::default_root().private();
-    let exit = &names.exit;
     let scope = quote_spanned!(Span::call_site()=> &*#exit);
     let cx = Context {
         private: &private,
@@ -54,44 +109,23 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         // Synchronous.
         in_place: guard::in_place(false),
     };
-    let exits = Exits {
-        exit,
-        private: &private,
-        ret: &output,
-    };
     let mut out = TokenStream::new();
     let mut guards = 0;
-    let mut needs_slot = false;
-    let mut at = 0;
-    while at < stmts.len() {
-        if let TokenTree::Ident(ident) = &stmts[at] {
-            if Macro::is_name(ident) {
-                let (action, location, end) = invocation(stmts, at)?;
-                let rest = || stmts[end..].iter().cloned().collect();
-                if !action.captures_at_registration()
-                    && borrows::conflict(&action.tokens(), &action.own_names(), rest)
-                {
-                    return None;
-                }
-                needs_slot |= action.form.needs_slot;
+    for part in parts {
+        match part {
+            Part::Action(action, location) => {
                 let position = Position {
                     index: guards,
                     top: true,
                 };
                 out.extend(guard::guard(action, &TokenStream::new(), location, &cx, position));
                 guards += 1;
-                at = end;
-                continue;
             }
+            Part::Routed(stmt) => out.extend(stmt),
+            // Each was parsed above.
+            Part::Invocation(_) => return None,
+            Part::Value(value) => out.extend(exits.store(value, &output)?),
         }
-        let (end, ends) = statement(stmts, at)?;
-        out.extend(exits.statement(&stmts[at..end], ends)?);
-        at = end;
-    }
-    if !needs_slot {
-        // Only `defer!`s, which need no slot: the token-level expansion of
-        // those did not take the function, and the full one says why.
-        return None;
     }
 
     let inner = expand::in_braces(function.body.delim_span(), out);
@@ -100,6 +134,32 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         body = quote_spanned!(Span::call_site()=> let #site = || {}; #body);
     }
     Some(function.with_body(body))
+}
+
+/// Whether the outermost block `stmts` has an action that may need the
+/// slot: a `defer_on_err!`, or a `defer!(…)` that may be a hook.
+fn may_need_a_slot(stmts: &[TokenTree]) -> bool {
+    stmts.iter().enumerate().any(|(at, token)| match token {
+        TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            name == Macro::DeferOnErr.name()
+                || (name == Macro::Defer.name()
+                    && matches!(stmts.get(at + 2), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis))
+        }
+        _ => false,
+    })
+}
+
+/// A part of the outermost block.
+enum Part<'a> {
+    /// A deferred action's invocation, at this index, not parsed yet.
+    Invocation(usize),
+    /// A deferred action, and where its guard is located.
+    Action(Action, Span),
+    /// Any other statement, its exits routed.
+    Routed(TokenStream),
+    /// The block's final expression.
+    Value(&'a [TokenTree]),
 }
 
 /// The deferred action whose invocation starts at `stmts[at]`, where its
@@ -296,7 +356,6 @@ fn is_keyword(ident: &Ident) -> bool {
 struct Exits<'a> {
     exit: &'a Ident,
     private: &'a TokenStream,
-    ret: &'a ReturnType,
 }
 
 /// A token of the input kept as written, or what replaces a run of them.
@@ -333,10 +392,10 @@ impl Exits<'_> {
     /// A statement of a block whose value is the function's (`ends`: how it
     /// ends), its exits routed, and its value stored in the slot if it is
     /// the block's final expression.
-    fn statement(&self, stmt: &[TokenTree], ends: Ends) -> Option<TokenStream> {
+    fn statement(&self, stmt: &[TokenTree], ends: Ends, ret: &ReturnType) -> Option<TokenStream> {
         match ends {
             Ends::Statement => Some(self.route(stmt)?.or_as_written(stmt)),
-            Ends::Value => self.store(stmt),
+            Ends::Value => self.store(stmt, ret),
         }
     }
 
@@ -345,11 +404,13 @@ impl Exits<'_> {
     /// each arm of a `match` (so that the deferred actions of those blocks
     /// run after it is stored); an exit (`return`, `break`, `continue`)
     /// already leaves through the slot.
-    fn store(&self, value: &[TokenTree]) -> Option<TokenStream> {
+    fn store(&self, value: &[TokenTree], ret: &ReturnType) -> Option<TokenStream> {
         let word = match value.first()? {
             TokenTree::Ident(ident) => ident.to_string(),
             TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
-                return (value.len() == 1).then(|| self.store_in_block(group)).flatten();
+                return (value.len() == 1)
+                    .then(|| self.store_in_block(group, ret))
+                    .flatten();
             }
             _ => String::new(),
         };
@@ -360,18 +421,15 @@ impl Exits<'_> {
                     return None;
                 };
                 let mut stored: TokenStream = unsafe_token.clone().into();
-                stored.extend(self.store_in_block(block)?);
+                stored.extend(self.store_in_block(block, ret)?);
                 Some(stored)
             }
             "if" | "match" if block_end(value, 0)? != value.len() => None,
-            "if" => self.store_in_if(value),
-            "match" => self.store_in_match(value),
+            "if" => self.store_in_if(value, ret),
+            "match" => self.store_in_match(value, ret),
             _ => {
                 let routed = self.route(value)?.or_as_written(value);
-                let tail = Tail {
-                    exit: self.exit,
-                    ret: self.ret,
-                };
+                let tail = Tail { exit: self.exit, ret };
                 Some(tail.store_leaf(&[], &routed))
             }
         }
@@ -380,13 +438,13 @@ impl Exits<'_> {
     /// A block whose value is the function's: its statements' exits routed,
     /// its value stored. A deferred action in it is left to the full
     /// expansion (an inner block's guard is another matter).
-    fn store_in_block(&self, block: &Group) -> Option<TokenStream> {
+    fn store_in_block(&self, block: &Group, ret: &ReturnType) -> Option<TokenStream> {
         let stmts: Vec<TokenTree> = block.stream().into_iter().collect();
         let mut out = TokenStream::new();
         let mut at = 0;
         while at < stmts.len() {
             let (end, ends) = statement(&stmts, at)?;
-            out.extend(self.statement(&stmts[at..end], ends)?);
+            out.extend(self.statement(&stmts[at..end], ends, ret)?);
             at = end;
         }
         let mut stored = Group::new(Delimiter::Brace, out);
@@ -397,22 +455,22 @@ impl Exits<'_> {
     /// `if cond { … } else …`, the value stored in each branch. Without
     /// `else`, the `if` is a value only in a unit function, which this
     /// module does not take.
-    fn store_in_if(&self, value: &[TokenTree]) -> Option<TokenStream> {
+    fn store_in_if(&self, value: &[TokenTree], ret: &ReturnType) -> Option<TokenStream> {
         let then = (1..value.len()).find(|&at| is_block(&value[at]))?;
         let (TokenTree::Group(then_block), Some(else_token)) = (&value[then], value.get(then + 1)) else {
             return None;
         };
         let mut stored: TokenStream = value[0].clone().into();
         stored.extend(self.route(&value[1..then])?.or_as_written(&value[1..then]));
-        stored.extend(self.store_in_block(then_block)?);
+        stored.extend(self.store_in_block(then_block, ret)?);
         stored.extend(std::iter::once(else_token.clone()));
-        stored.extend(self.store(&value[then + 2..])?);
+        stored.extend(self.store(&value[then + 2..], ret)?);
         Some(stored)
     }
 
     /// `match scrutinee { pattern => value, … }`, the value stored in each
     /// arm, every arm ending with a `,`.
-    fn store_in_match(&self, value: &[TokenTree]) -> Option<TokenStream> {
+    fn store_in_match(&self, value: &[TokenTree], ret: &ReturnType) -> Option<TokenStream> {
         let [match_token, scrutinee @ .., TokenTree::Group(arms)] = value else {
             return None;
         };
@@ -435,7 +493,7 @@ impl Exits<'_> {
             } else {
                 return_end(&arm_tokens, arrow)?
             };
-            routed.extend(self.store(&arm_tokens[body..end])?);
+            routed.extend(self.store(&arm_tokens[body..end], ret)?);
             match arm_tokens.get(end) {
                 Some(comma @ TokenTree::Punct(punct)) if punct.as_char() == ',' => {
                     routed.extend(std::iter::once(comma.clone()));
