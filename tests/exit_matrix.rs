@@ -405,3 +405,37 @@ fn a_value_built_in_nested_blocks_is_stored_in_the_innermost() {
     assert_eq!(value_from_nested_blocks(false), Ok(1));
     assert_eq!(events(), Vec::<String>::new());
 }
+
+/// Written as error paths often are: a closure with `?`s of its own, `||`, a
+/// macro in a `return`, and a final `match` whose arms leave in three ways.
+/// Only the function's own exits are its exits.
+#[defer_on_exit]
+fn parse_tagged(items: &[&str], strict: bool) -> Result<u32, String> {
+    defer_on_err! { log("defer_on_err") }
+    defer!(|ret| log(format!("hook {ret:?}")));
+    // The closure's `?`s leave the closure, with `None`.
+    let tagged = |item: &str| -> Option<u32> { item.strip_prefix('#')?.parse().ok() };
+    let values: Vec<u32> = items.iter().copied().filter_map(tagged).collect();
+    if values.is_empty() || (strict && values.len() != items.len()) {
+        return Err(format!("{} of {} tagged", values.len(), items.len()));
+    }
+    let first = values.first().copied().ok_or_else(|| "none".to_owned())?;
+    match first {
+        0 => return Err("zero".into()),
+        n if n > 100 => Err(format!("{n} is too big")),
+        _ => Ok(values.iter().sum()),
+    }
+}
+
+#[test]
+fn a_closures_exits_are_its_own_and_each_branch_of_the_tail_is_an_exit() {
+    // Untagged items fail the closure's `?`, not the function.
+    assert_eq!(parse_tagged(&["#1", "2", "#3"], false), Ok(4));
+    assert_eq!(events(), ["hook Ok(4)"]);
+    assert_eq!(parse_tagged(&["#1", "2"], true), Err("1 of 2 tagged".into()));
+    assert_eq!(events(), ["hook Err(\"1 of 2 tagged\")", "defer_on_err"]);
+    assert_eq!(parse_tagged(&["#0"], false), Err("zero".into()));
+    assert_eq!(events(), ["hook Err(\"zero\")", "defer_on_err"]);
+    assert_eq!(parse_tagged(&["#101"], false), Err("101 is too big".into()));
+    assert_eq!(events(), ["hook Err(\"101 is too big\")", "defer_on_err"]);
+}
