@@ -612,6 +612,7 @@ const SLOT_SEEDS: &[&str] = &[
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } let y = h(|x| x?).map_err(|e| E::from(e))?; Ok(y) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } let g = move || -> Result<u8, E> { return Ok(h()?); }; Ok(g()? | 1 || c) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } let v: Vec<_> = w.iter().map(|&x| x + 1).collect(); Ok(v[0]?) }",
+    "fn f(w: &mut W) -> fmt::Result { defer!(|ret| log(ret)); write!(w, \"{}\", 1)?; Ok(()) }",
     "fn f(x: u8) -> Result<String, E> { defer_on_err! { a(); } println!(\"{}\", x); if x > 1 { return Err(format!(\"{x}\").into()); } let v = vec![x; 3]; format!(\"{v:?}\") }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } if c { Ok(1) } else { Err(e()) } }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A | B if c => { g()?; Ok(1) } C => Ok(h()?), _ => return Err(e()) } }",
@@ -657,7 +658,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
         }
     }
     // Both ways are taken: each seed above the comment, without arguments.
-    assert!(taken == 20 && left >= 30, "taken {taken}, left {left}");
+    assert!(taken == 21 && left >= 30, "taken {taken}, left {left}");
 
     // Random bodies of statements with exits of every kind the token-level
     // expansion takes, and some it does not.
@@ -666,7 +667,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
     for _ in 0..3_000 {
         let mut body = String::new();
         for _ in 0..=rng.below(7) {
-            body.push_str(match rng.below(29) {
+            body.push_str(match rng.below(30) {
                 18 => "let s = S { a: s()?, b: 1 }; ",
                 19 => "let t = (x.0?, -g()?, &h()?, !p()?, *q()?); ",
                 20 => "let r = a..b?; ",
@@ -678,6 +679,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
                 26 => "let m = vec![a, 2]; tracing::info!(x = 1, \"{}\", m.len()); ",
                 27 => "log::info!(\"x {}\", g()?); ",
                 28 => "if a == 0 { return Err(format!(\"{a}\").into()); } ",
+                29 => "write!(w, \"{}\", a)?; std::writeln!(w)?; let s = format!(\"{a}\").len(); ",
                 0 => "defer! { log(a); } ",
                 1 => "defer_on_err! { log(1) } ",
                 2 => "defer_on_err! { move { drop(b); } } ",

@@ -753,12 +753,17 @@ fn operand_start(tokens: &[TokenTree], question: usize) -> Option<usize> {
         match &tokens[before] {
             TokenTree::Group(group) if group.delimiter() != Delimiter::Brace => {
                 at = before;
-                // A call or an index goes on with its callee; otherwise the
-                // group is the first element (parentheses, a tuple, an array).
-                if at > 0 && ends_an_element(&tokens[at - 1]) {
+                if at >= 2 && is_macro_call(tokens, at - 2) {
+                    // `write!(…)?`: the invocation is the element, its name
+                    // maybe the end of a path.
+                    at -= 2;
+                } else if at > 0 && ends_an_element(&tokens[at - 1]) {
+                    // A call or an index goes on with its callee.
                     continue;
+                } else {
+                    // Parentheses, a tuple, an array.
+                    return operand_from(tokens, at);
                 }
-                return operand_from(tokens, at);
             }
             TokenTree::Ident(ident) if !is_keyword(ident) => at = before,
             TokenTree::Literal(_) => at = before,
@@ -768,8 +773,9 @@ fn operand_start(tokens: &[TokenTree], question: usize) -> Option<usize> {
             }
             _ => return None,
         }
-        // After a word or a literal: a field or method call (`.`, not the
-        // range `..`) or a path (`::`) goes on to the left.
+        // After a word, a literal or a macro's invocation: a field or
+        // method call (`.`, not the range `..`) or a path (`::`) goes on to
+        // the left.
         if is_lone_dot(tokens, at.wrapping_sub(1)) {
             at -= 1;
             continue;
