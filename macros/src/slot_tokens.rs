@@ -1,25 +1,32 @@
 //! A function with an exit slot, expanded on tokens: a synchronous function
-//! whose deferred actions are `defer! { … }` and `defer_on_err! { … }`
-//! statements of its outermost block, and whose exits are plain enough to
-//! route through the slot without parsing the body:
+//! whose deferred actions are statements of its outermost block, at least
+//! one of which needs the slot (`defer_on_err!`, a hook), and whose exits are
+//! plain enough to route through the slot without parsing the body:
 //! - `return value`, which ends at the `;` or `,` after it, or where its
 //!   group ends;
 //! - `value?`, where `value` is a postfix chain (`a.b(c)?`, `f(x)?[0]?`,
-//!   `path::to::f()?`), found by walking back from the `?`;
-//! - a final expression that is not a block, an `if` or a `match` (their
-//!   values are stored in each branch, which needs the syntax tree).
+//!   `path::to::f()?`, `write!(…)?`), found by walking back from the `?`;
+//! - the final value, stored where it is computed: in the final expression
+//!   of the body, or of each branch of a final block, `if`/`else` or
+//!   `match`.
 //!
-//! Parsing the function with syn costs half of what the attribute takes on
+//! Closures are kept as written (their `return`s and `?`s are their own), and
+//! so are macros known not to return (`format!`, `vec!`…) with nothing to
+//! route in their arguments. A block action's statements go into its guard
+//! unparsed; a hook or a `move` block is parsed and checked as the full
+//! expansion does.
+//!
+//! Parsing the function with syn cost half of what the attribute takes on
 //! such a function, in a proc macro that runs unoptimised; here the tokens are
 //! walked once. What the walk is not sure of goes to the full expansion,
 //! which gives the same tokens for what is taken here (a test compares them)
 //! and the errors for the rest: an `async` block or a nested item (their
-//! `return`s and `?`s are their own, which closures' are too, kept as
-//! written), another macro than those known not to return (`format!`,
-//! `vec!`…), or one of those with a `return` or `?` in its arguments, a label, an
-//! attribute, a `?` after anything but a postfix chain, a generic argument
-//! list in an expression, a possible borrow conflict, a body a check would
-//! reject, and a signature the full expansion adjusts.
+//! exits are their own), any other macro (it may hide a `return`), a label,
+//! an attribute, a `?` after anything but a postfix chain, generic arguments
+//! in an expression (their `,` and `>` would be misread), an action in an
+//! inner block, a possible borrow conflict, a body a check would reject, a
+//! unit or `impl Trait` return type, and a signature the full expansion
+//! adjusts.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::quote_spanned;

@@ -57,6 +57,37 @@ pub fn plain_tally(rows: &[Row], log: &mut Vec<String>) -> u32 {
     total
 }
 
+/// A function with an exit slot whose exits are plain, also expanded on
+/// tokens: a `?`, a `return`, a closure and a final `match`.
+#[defer_on_exit]
+pub fn annotated_level(text: &str, log: &mut Vec<String>) -> Result<u32, std::num::ParseIntError> {
+    defer_on_err! { eprintln!("not a level"); }
+    defer!(|ret| if let Ok(level) = ret { *level = (*level).min(9) });
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let level: u32 = digits.parse()?;
+    if level == 0 {
+        return Ok(1);
+    }
+    log.push(format!("level {level}"));
+    match level {
+        1..=3 => Ok(level * 2),
+        high => Ok(high),
+    }
+}
+
+pub fn plain_level(text: &str, log: &mut Vec<String>) -> Result<u32, std::num::ParseIntError> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let level: u32 = digits.parse()?;
+    if level == 0 {
+        return Ok(1);
+    }
+    log.push(format!("level {level}"));
+    match level {
+        1..=3 => Ok(level * 2),
+        high => Ok(high),
+    }
+}
+
 #[defer_on_exit]
 pub fn annotated_check(rows: &[Row], limit: u32) -> anyhow::Result<u32> {
     defer_on_err!(|err| eprintln!("{err}"));
