@@ -505,20 +505,7 @@ const TOP_LEVEL_SEEDS: &[&str] = &[
 
 #[test]
 fn the_token_level_expansion_is_the_full_one() {
-    let mut taken = 0;
-    let mut left = 0;
-    for seed in TOP_LEVEL_SEEDS {
-        for args in ["", "crate = ::epilogue"] {
-            let (args, item) = (tokens(args), tokens(seed));
-            let Some(fast) = guards_only(&args, &item) else {
-                left += 1;
-                continue;
-            };
-            taken += 1;
-            let full = crate::expand::parsed(Attr::DeferOnExit, args, item);
-            assert_eq!(token_texts(&fast), token_texts(&full), "on {seed}");
-        }
-    }
+    let (taken, left) = compare_on_seeds(TOP_LEVEL_SEEDS, guards_only);
     // Both ways are taken.
     assert!(taken >= 10 && left >= 10, "taken {taken}, left {left}");
 
@@ -545,13 +532,40 @@ fn the_token_level_expansion_is_the_full_one() {
         let item = tokens(&format!(
             "fn f(mut a: u32, b: B, c: &mut C) -> Result<u32, E> {{ {body} Ok(a) }}"
         ));
-        if let Some(fast) = guards_only(&TokenStream::new(), &item) {
-            taken += 1;
-            let full = crate::expand::parsed(Attr::DeferOnExit, TokenStream::new(), item.clone());
-            assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
-        }
+        taken += usize::from(compare(&TokenStream::new(), &item, guards_only));
     }
     assert!(taken > 500, "taken {taken}");
+}
+
+/// A token-level expansion: `Some` for a function it takes.
+type TokenLevel = fn(&TokenStream, &TokenStream) -> Option<TokenStream>;
+
+/// Whether `token_level` takes `item` under `args`; if it does, its tokens
+/// must be the full expansion's.
+fn compare(args: &TokenStream, item: &TokenStream, token_level: TokenLevel) -> bool {
+    let Some(fast) = token_level(args, item) else {
+        return false;
+    };
+    let full = crate::expand::parsed(Attr::DeferOnExit, args.clone(), item.clone());
+    assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
+    true
+}
+
+/// [`compare`] on each seed, without arguments and with one: how many
+/// expansions `token_level` took, and how many it left to the full one.
+fn compare_on_seeds(seeds: &[&str], token_level: TokenLevel) -> (usize, usize) {
+    let mut taken = 0;
+    let mut left = 0;
+    for seed in seeds {
+        for args in ["", "crate = ::epilogue"] {
+            if compare(&tokens(args), &tokens(seed), token_level) {
+                taken += 1;
+            } else {
+                left += 1;
+            }
+        }
+    }
+    (taken, left)
 }
 
 /// The token-level expansion of a function with only `defer!`s, if it takes
@@ -643,20 +657,7 @@ const SLOT_SEEDS: &[&str] = &[
 
 #[test]
 fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
-    let mut taken = 0;
-    let mut left = 0;
-    for seed in SLOT_SEEDS {
-        for args in ["", "crate = ::epilogue"] {
-            let (args, item) = (tokens(args), tokens(seed));
-            let Some(fast) = slot_tokens(&args, &item) else {
-                left += 1;
-                continue;
-            };
-            taken += 1;
-            let full = crate::expand::parsed(Attr::DeferOnExit, args, item);
-            assert_eq!(token_texts(&fast), token_texts(&full), "on {seed}");
-        }
-    }
+    let (taken, left) = compare_on_seeds(SLOT_SEEDS, slot_tokens);
     // Both ways are taken: each seed above the comment, without arguments.
     assert!(taken == 21 && left >= 30, "taken {taken}, left {left}");
 
@@ -714,11 +715,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
         let item = tokens(&format!(
             "fn f(mut a: u32, b: B, c: &mut C) -> Result<u32, E> {{ {body} {tail} }}"
         ));
-        if let Some(fast) = slot_tokens(&TokenStream::new(), &item) {
-            taken += 1;
-            let full = crate::expand::parsed(Attr::DeferOnExit, TokenStream::new(), item.clone());
-            assert_eq!(token_texts(&fast), token_texts(&full), "on {item}");
-        }
+        taken += usize::from(compare(&TokenStream::new(), &item, slot_tokens));
     }
     assert!(taken > 300, "taken {taken}");
 }

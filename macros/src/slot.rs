@@ -29,11 +29,13 @@ pub(crate) fn slot_body(
     is_async: bool,
     boundary: Option<&TokenStream>,
 ) -> TokenStream {
-    let exit = &names.exit;
-    let seen = Ident::new("__seen", Span::mixed_site());
-    let ty = ret.erased();
-    let classifier = classifier(ret, private);
-    let hint = hint(ret, exit);
+    let Around {
+        exit,
+        seen,
+        ty,
+        classifier,
+        hint,
+    } = Around::new(ret, private, names);
     let stmts = &block.stmts;
     // The user's braces again, so that "dropped here" in borrow errors
     // points at the end of the function.
@@ -98,11 +100,9 @@ pub(crate) fn sync_slot(
     private: &TokenStream,
     names: &Names,
 ) -> TokenStream {
-    let exit = &names.exit;
-    let seen = Ident::new("__seen", Span::mixed_site());
-    let ty = ret.erased();
-    let classifier = classifier(ret, private);
-    let hint = hint(ret, exit);
+    let around = Around::new(ret, private, names);
+    let (exit, seen, ty) = (around.exit, &around.seen, around.ty);
+    let (classifier, hint) = (&around.classifier, &around.hint);
     quote! {
         let #exit = &#private::ExitSlot::<#ty, _>::new(#classifier);
         #hint
@@ -111,22 +111,41 @@ pub(crate) fn sync_slot(
     }
 }
 
-/// What tells the `tracing` events whether the returned value failed.
-fn classifier(ret: &ReturnType, private: &TokenStream) -> TokenStream {
-    if ret.is_opaque {
-        quote!(#private::Unclassified)
-    } else {
-        let probe = ret.probe();
-        quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
-    }
+/// What the code around a slot names.
+struct Around<'a> {
+    /// The slot.
+    exit: &'a Ident,
+    /// The proof the body returns.
+    seen: Ident,
+    /// The return type, `impl Trait` erased.
+    ty: &'a TokenStream,
+    /// What tells the `tracing` events whether the returned value failed.
+    classifier: TokenStream,
+    /// Ties the slot to the return type before the body is checked, so
+    /// that a returned `impl Fn` closure infers its parameters.
+    hint: TokenStream,
 }
 
-/// Ties the slot to the return type before the body is checked, so that a
-/// returned `impl Fn` closure infers its parameters.
-fn hint(ret: &ReturnType, exit: &Ident) -> TokenStream {
-    if ret.has_impl_trait {
-        quote!(if false { return #exit.return_type_hint(); })
-    } else {
-        quote!()
+impl<'a> Around<'a> {
+    fn new(ret: &'a ReturnType, private: &TokenStream, names: &'a Names) -> Self {
+        let exit = &names.exit;
+        let classifier = if ret.is_opaque {
+            quote!(#private::Unclassified)
+        } else {
+            let probe = ret.probe();
+            quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
+        };
+        let hint = if ret.has_impl_trait {
+            quote!(if false { return #exit.return_type_hint(); })
+        } else {
+            quote!()
+        };
+        Around {
+            exit,
+            seen: Ident::new("__seen", Span::mixed_site()),
+            ty: ret.erased(),
+            classifier,
+            hint,
+        }
     }
 }
