@@ -488,7 +488,9 @@ impl Exits<'_> {
         let mut at = 0;
         while at < arm_tokens.len() {
             // The pattern and its guard, up to `=>`: nothing to route.
-            let arrow = (at..arm_tokens.len()).find(|&end| is_arrow_end(&arm_tokens, end))?;
+            // (`=>`, not a closure's `->` in a guard.)
+            let arrow = (at..arm_tokens.len())
+                .find(|&end| is_arrow_end(&arm_tokens, end) && is_punct(&arm_tokens, end - 1, '='))?;
             let pattern = &arm_tokens[at..arrow];
             if !matches!(self.route(pattern)?, Routed::AsWritten) {
                 return None;
