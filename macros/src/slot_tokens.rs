@@ -28,7 +28,7 @@
 //! unit or `impl Trait` return type, and a signature the full expansion
 //! adjusts.
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
 use quote::quote_spanned;
 
 use crate::deferred::{self, Action, Body};
@@ -246,7 +246,7 @@ fn is_arrow_end(tokens: &[TokenTree], at: usize) -> bool {
     matches!(tokens.get(at), Some(TokenTree::Punct(end)) if end.as_char() == '>')
         && at.checked_sub(1).is_some_and(|before| {
             matches!(&tokens[before], TokenTree::Punct(start)
-                if matches!(start.as_char(), '-' | '=') && start.spacing() == proc_macro2::Spacing::Joint)
+                if matches!(start.as_char(), '-' | '=') && start.spacing() == Spacing::Joint)
         })
 }
 
@@ -296,22 +296,15 @@ fn statement(stmts: &[TokenTree], at: usize) -> Option<(usize, Ends)> {
 
 /// One past the last block of the block-like expression at `stmts[at]`.
 fn block_end(stmts: &[TokenTree], at: usize) -> Option<usize> {
-    let is_block = |at: usize| matches!(stmts.get(at), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace);
-    let is_word =
-        |at: usize, word: &str| matches!(stmts.get(at), Some(TokenTree::Ident(ident)) if ident == word);
-    // The first block after `at`: a condition, a scrutinee or an iterator
-    // cannot hold a block outside parentheses but in a closure, which this
-    // module does not take.
-    let next_block = |after: usize| (after + 1..stmts.len()).find(|&at| is_block(at));
-    if is_block(at) {
+    if is_block(&stmts[at]) {
         return Some(at + 1);
     }
-    let mut end = next_block(at)? + 1;
-    if is_word(at, "if") {
-        while is_word(end, "else") {
-            end = if is_word(end + 1, "if") {
-                next_block(end + 1)? + 1
-            } else if is_block(end + 1) {
+    let mut end = block_after(stmts, at)? + 1;
+    if is_word(stmts, at, "if") {
+        while is_word(stmts, end, "else") {
+            end = if is_word(stmts, end + 1, "if") {
+                block_after(stmts, end + 1)? + 1
+            } else if stmts.get(end + 1).is_some_and(is_block) {
                 end + 2
             } else {
                 return None;
@@ -319,6 +312,35 @@ fn block_end(stmts: &[TokenTree], at: usize) -> Option<usize> {
         }
     }
     Some(end)
+}
+
+/// Where the block of the `if`, `while`, `for`, `match`, `loop` or
+/// `unsafe` at `tokens[at]` is: the first block after its condition,
+/// scrutinee or iterator, none of which holds a struct literal outside
+/// parentheses. A pattern may hold braces (`if let Point { x, y } = p`), so
+/// the block comes after the `=` of `if let` or `while let`, after the `in`
+/// of `for`; a condition with another `let` (a chain) is not taken.
+fn block_after(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    let first_block = |from: usize| (from..tokens.len()).find(|&block| is_block(&tokens[block]));
+    let lets = |from: usize, to: usize| (from..to).filter(|&word| is_word(tokens, word, "let")).count();
+    let from = if is_word(tokens, at, "for") {
+        (at + 1..tokens.len()).find(|&word| is_word(tokens, word, "in"))? + 1
+    } else if is_word(tokens, at + 1, "let") {
+        // `=`, not `==`, `<=`, `..=` or `=>`.
+        let is_equals = |eq: usize| {
+            matches!(&tokens[eq], TokenTree::Punct(punct) if punct.as_char() == '=' && punct.spacing() == Spacing::Alone)
+                && !matches!(&tokens[eq - 1], TokenTree::Punct(before) if before.spacing() == Spacing::Joint)
+        };
+        (at + 2..tokens.len()).find(|&eq| is_equals(eq))? + 1
+    } else {
+        at + 1
+    };
+    let block = first_block(from)?;
+    (lets(at + 2, block) == 0).then_some(block)
+}
+
+fn is_word(tokens: &[TokenTree], at: usize, word: &str) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Ident(ident)) if ident == word)
 }
 
 /// Words after which a token sequence cannot be taken here: what makes a
@@ -463,7 +485,7 @@ impl Exits<'_> {
     /// `else`, the `if` is a value only in a unit function, which this
     /// module does not take.
     fn store_in_if(&self, value: &[TokenTree], ret: &ReturnType) -> Option<TokenStream> {
-        let then = (1..value.len()).find(|&at| is_block(&value[at]))?;
+        let then = block_after(value, 0)?;
         let (TokenTree::Group(then_block), Some(else_token)) = (&value[then], value.get(then + 1)) else {
             return None;
         };
@@ -513,7 +535,7 @@ impl Exits<'_> {
                 Some(_) if end == body + 1 => {
                     routed.extend(std::iter::once(TokenTree::from(proc_macro2::Punct::new(
                         ',',
-                        proc_macro2::Spacing::Alone,
+                        Spacing::Alone,
                     ))));
                     at = end;
                 }
@@ -521,7 +543,7 @@ impl Exits<'_> {
                 None => {
                     routed.extend(std::iter::once(TokenTree::from(proc_macro2::Punct::new(
                         ',',
-                        proc_macro2::Spacing::Alone,
+                        Spacing::Alone,
                     ))));
                     at = end;
                 }
@@ -601,7 +623,7 @@ impl Exits<'_> {
                             .checked_sub(1)
                             .is_some_and(|before| ends_an_operand(&tokens[before]))
                         {
-                            let joined = punct.spacing() == proc_macro2::Spacing::Joint;
+                            let joined = punct.spacing() == Spacing::Joint;
                             at + 1 + usize::from(joined && is_punct(tokens, at + 1, '|'))
                         } else {
                             closure_end(tokens, at)?
@@ -747,7 +769,7 @@ fn is_macro_call(tokens: &[TokenTree], at: usize) -> bool {
     else {
         return false;
     };
-    bang.as_char() == '!' && bang.spacing() == proc_macro2::Spacing::Alone && !is_keyword(name)
+    bang.as_char() == '!' && bang.spacing() == Spacing::Alone && !is_keyword(name)
 }
 
 /// Where the operand of the `?` at `tokens[question]` starts: the postfix
@@ -854,6 +876,6 @@ fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
     matches!(
         (tokens.get(at), tokens.get(at + 1)),
         (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
-            if first.as_char() == ':' && first.spacing() == proc_macro2::Spacing::Joint && second.as_char() == ':'
+            if first.as_char() == ':' && first.spacing() == Spacing::Joint && second.as_char() == ':'
     )
 }
