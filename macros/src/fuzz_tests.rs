@@ -634,6 +634,8 @@ const SLOT_SEEDS: &[&str] = &[
     "fn f(p: P) -> Result<u32, E> { defer_on_err! { a(); } for P { x, y } in ps { g(x)?; } while let Q::R { z } = q()? { h(z)?; } if let P { x: 1..=5, .. } = p { Ok(1) } else if let S {} = s { return Err(e()); } else { Ok(g(p)?) } }",
     // Left to the full expansion.
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } if let Some(x) = o && let P { y } = x { return Ok(y); } Ok(1) }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } if unsafe { g() } { Ok(1) } else { Err(e()) } }",
+    "fn f() -> Result<u32, E> { defer_on_err! { a(); } while match x { _ => c } { g()?; } Ok(1) }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } if c { Ok(1) } }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A => { defer_on_err! { b(); } Ok(1) } _ => Ok(2) } }",
     "fn f() -> Result<u32, E> { defer_on_err! { a(); } match x { A if g()? => Ok(1), _ => Ok(2) } }",
@@ -703,7 +705,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
                 _ => "log(2); ",
             });
         }
-        let tail = match rng.below(10) {
+        let tail = match rng.below(11) {
             0 => "Ok(a)",
             1 => "return Ok(a);",
             2 => "g(a)?; Ok(a + t()?)",
@@ -713,6 +715,7 @@ fn the_token_level_expansion_of_slot_functions_is_the_full_one() {
             6 => "{ let z = g()?; Ok(z) }",
             7 => "match a { 0 => if c.d { Ok(1) } else { Err(e()) }, _ => match b.x()? { Some(y) => Ok(y), None => { Ok(0) } } }",
             8 => "if let P { x, .. } = c.p { Ok(x?) } else { Err(e()) }",
+            9 => "if unsafe { c.ok() } { Ok(a) } else { Err(e()) }",
             _ => "Ok(S { a }.a)",
         };
         let item = tokens(&format!(

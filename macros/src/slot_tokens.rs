@@ -319,7 +319,8 @@ fn block_end(stmts: &[TokenTree], at: usize) -> Option<usize> {
 /// scrutinee or iterator, none of which holds a struct literal outside
 /// parentheses. A pattern may hold braces (`if let Point { x, y } = p`), so
 /// the block comes after the `=` of `if let` or `while let`, after the `in`
-/// of `for`; a condition with another `let` (a chain) is not taken.
+/// of `for`. A condition with another `let` (a chain) or a block-like
+/// expression of its own (`if unsafe { … } { … }`) is not taken.
 fn block_after(tokens: &[TokenTree], at: usize) -> Option<usize> {
     let first_block = |from: usize| (from..tokens.len()).find(|&block| is_block(&tokens[block]));
     let lets = |from: usize, to: usize| (from..to).filter(|&word| is_word(tokens, word, "let")).count();
@@ -336,7 +337,26 @@ fn block_after(tokens: &[TokenTree], at: usize) -> Option<usize> {
         at + 1
     };
     let block = first_block(from)?;
-    (lets(at + 2, block) == 0).then_some(block)
+    // A block-like expression in the condition (`if unsafe { … } { … }`,
+    // `if match … { … } { … }`) has braces of its own.
+    let block_like = |word: usize| {
+        [
+            "unsafe", "loop", "match", "if", "else", "while", "for", "async", "const",
+        ]
+        .iter()
+        .any(|keyword| is_word(tokens, word, keyword))
+    };
+    let plain = lets(at + 2, block) == 0 && !(from..block).any(block_like);
+    // The condition of `if`, `while`, `match` or `for` is never empty.
+    let plain = plain && (block > from || matches!(word_at(tokens, at).as_deref(), Some("loop" | "unsafe")));
+    plain.then_some(block)
+}
+
+fn word_at(tokens: &[TokenTree], at: usize) -> Option<String> {
+    match tokens.get(at)? {
+        TokenTree::Ident(ident) => Some(ident.to_string()),
+        _ => None,
+    }
 }
 
 fn is_word(tokens: &[TokenTree], at: usize, word: &str) -> bool {
