@@ -234,16 +234,18 @@ pub(crate) fn invocation(stmts: &[TokenTree], at: usize, taken: &[Macro]) -> Opt
 /// first, which rules out most groups in one question to the compiler.
 pub(crate) fn mentions_a_macro(group: &Group) -> bool {
     let text = group.to_string();
-    Macro::ALL.iter().any(|mac| text.contains(mac.name())) && names_a_macro(&group.stream())
+    Macro::ALL.iter().any(|mac| text.contains(mac.name()))
+        && group.stream().into_iter().any(|token| names_a_macro(&token))
 }
 
-/// Whether `tokens` name one of the deferred macros anywhere.
-fn names_a_macro(tokens: &TokenStream) -> bool {
-    tokens.clone().into_iter().any(|token| match token {
-        TokenTree::Ident(ident) => Macro::is_name(&ident),
-        TokenTree::Group(group) => names_a_macro(&group.stream()),
-        _ => false,
-    })
+/// Whether `token` names one of the deferred macros, or holds a token that
+/// does.
+pub(crate) fn names_a_macro(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(ident) => Macro::is_name(ident),
+        TokenTree::Group(group) => group.stream().into_iter().any(|token| names_a_macro(&token)),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    }
 }
 
 /// Whether the printed tokens `text` contain one of `words` as a whole

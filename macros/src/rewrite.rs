@@ -27,7 +27,7 @@ use crate::hidden;
 use crate::macro_args::{first_exit, visit_args};
 use crate::names::Names;
 use crate::return_type::ReturnType;
-use crate::root::{relocate, Root};
+use crate::root::Root;
 use crate::scan::{marker_index, mentions_marker, Deferred};
 use crate::slot::store;
 use crate::tail::{starts_with_return, take_attrs, Tail};
@@ -385,25 +385,16 @@ impl<'a> Rewriter<'a> {
     /// residual stored in the slot before returning.
     fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
         self.visit_expr_mut(&mut try_.expr);
-        let span = Span::mixed_site().located_at(try_.question_token.span);
-        let private = &relocate(&self.private, try_.question_token.span);
-        // The conversion builds the whole return value in the runtime's
-        // frame rather than the body's (see `StoreResidual`).
-        // The slot, located at the `?`: a missing conversion is reported
-        // there, as the `?` operator's error.
-        let mut exit = self.names.exit.clone();
-        exit.set_span(exit.span().located_at(try_.question_token.span));
-        let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
-        let leave = self.leave_function(&store, span);
         let value = &try_.expr;
+        let routed = crate::slot::routed_try(
+            &self.private,
+            &self.names.exit,
+            &quote!(#value),
+            try_.question_token.span,
+            |store, span| self.leave_function(store, span),
+        );
         let attrs = &try_.attrs;
-        Expr::Verbatim(quote_spanned! {span=>
-            #(#attrs)*
-            match #private::Branch::branch(#value) {
-                ::core::ops::ControlFlow::Continue(__output) => __output,
-                ::core::ops::ControlFlow::Break(__residual) => #leave,
-            }
-        })
+        Expr::Verbatim(quote!(#(#attrs)* #routed))
     }
 
     /// Where a `break` or `continue` with this label goes.

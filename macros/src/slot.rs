@@ -9,12 +9,41 @@ use syn::Block;
 
 use crate::names::Names;
 use crate::return_type::ReturnType;
+use crate::root::relocate;
 
 /// Stores `value` in the exit slot and yields the proof the rewritten body
 /// returns: `__exit.put(value)`. (The value is evaluated before `put`
 /// borrows the slot, so a `?` inside it finds the slot free.)
 pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStream {
     quote_spanned!(span=> #exit.put(#value))
+}
+
+/// `value?` as the `match` it stands for, with the converted residual stored
+/// in the slot `exit` before leaving the function: `leave(store, span)`
+/// is the way out from where the `?` is (a `return`, or leaving a frame).
+/// The conversion builds the whole return value in the runtime's frame
+/// rather than the body's (see `StoreResidual`).
+pub(crate) fn routed_try(
+    private: &TokenStream,
+    exit: &Ident,
+    value: &TokenStream,
+    question: Span,
+    leave: impl FnOnce(&TokenStream, Span) -> TokenStream,
+) -> TokenStream {
+    let span = Span::mixed_site().located_at(question);
+    let private = &relocate(private, question);
+    // The slot, located at the `?`: a missing conversion is reported there,
+    // as the `?` operator's error.
+    let mut exit = exit.clone();
+    exit.set_span(exit.span().located_at(question));
+    let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
+    let leave = leave(&store, span);
+    quote_spanned! {span=>
+        match #private::Branch::branch(#value) {
+            ::core::ops::ControlFlow::Continue(__output) => __output,
+            ::core::ops::ControlFlow::Break(__residual) => #leave,
+        }
+    }
 }
 
 /// The body of a function with an exit slot: the rewritten `block` (which

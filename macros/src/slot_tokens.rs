@@ -37,7 +37,7 @@ use crate::guard::{self, Context, Position};
 use crate::guards_only::{self, Written};
 use crate::names::Names;
 use crate::return_type::ReturnType;
-use crate::root::{relocate, Root};
+use crate::root::Root;
 use crate::tail::Tail;
 use crate::{borrows, expand, hidden, slot};
 
@@ -695,22 +695,16 @@ impl Exits<'_> {
         Some(quote_spanned!(span=> #return_token #store))
     }
 
-    /// `value?` becomes the `match` it stands for, with the converted
-    /// residual stored in the slot before returning (as the full
-    /// expansion's rewriter writes it).
+    /// `value?` becomes the `match` it stands for, as the full expansion's
+    /// rewriter writes it.
     fn route_try(&self, value: &TokenStream, question: Span) -> TokenStream {
-        let span = Span::mixed_site().located_at(question);
-        let private = &relocate(self.private, question);
-        let mut exit = self.exit.clone();
-        exit.set_span(exit.span().located_at(question));
-        let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
-        let leave = quote_spanned!(span=> return #store);
-        quote_spanned! {span=>
-            match #private::Branch::branch(#value) {
-                ::core::ops::ControlFlow::Continue(__output) => __output,
-                ::core::ops::ControlFlow::Break(__residual) => #leave,
-            }
-        }
+        slot::routed_try(
+            self.private,
+            self.exit,
+            value,
+            question,
+            |store, span| quote_spanned!(span=> return #store),
+        )
     }
 }
 
@@ -768,18 +762,7 @@ fn closure_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
         }
         end
     };
-    (!tokens[at..end].iter().any(names_a_deferred_macro)).then_some(end)
-}
-
-fn names_a_deferred_macro(token: &TokenTree) -> bool {
-    match token {
-        TokenTree::Ident(ident) => Macro::is_name(ident),
-        TokenTree::Group(group) => group
-            .stream()
-            .into_iter()
-            .any(|token| names_a_deferred_macro(&token)),
-        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
-    }
+    (!tokens[at..end].iter().any(guards_only::names_a_macro)).then_some(end)
 }
 
 /// Whether `tokens[at]`, a word, is the name of a macro being invoked.
