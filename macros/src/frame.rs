@@ -28,6 +28,7 @@ use crate::deferred::{Action, Body};
 use crate::guard::{self, Context, Position};
 use crate::return_type::ReturnType;
 use crate::root::relocate;
+use crate::trees::Trees;
 
 /// A `break` or `continue` target that a frame's rest leaves to.
 #[derive(Clone, Copy)]
@@ -136,12 +137,7 @@ impl Frame {
 
     /// The `Jump` that stands for `target`, with `value`: `Here(value)`
     /// wrapped in one `Further` per target before it.
-    pub(crate) fn encode(
-        &mut self,
-        target: Target,
-        value: &TokenStream,
-        private: &TokenStream,
-    ) -> TokenStream {
+    pub(crate) fn encode(&mut self, target: Target, value: &TokenStream, private: &Trees) -> TokenStream {
         let index = self
             .targets
             .iter()
@@ -159,7 +155,7 @@ impl Frame {
 
     /// The type of the frame's `Flow::Jump` payload, with its values
     /// inferred: `Jump<_, Jump<_, Infallible>>` for two targets.
-    fn jump_type(&self, private: &TokenStream) -> TokenStream {
+    fn jump_type(&self, private: &Trees) -> TokenStream {
         let mut ty = quote!(::core::convert::Infallible);
         for _ in &self.targets {
             ty = quote!(#private::Jump<_, #ty>);
@@ -168,7 +164,7 @@ impl Frame {
     }
 
     /// `match flow { Normal(value) => value, Return(seen) => …, Jump(…) => … }`.
-    fn dispatch(&self, flow: &TokenStream, parts: &Parts<'_>, private: &TokenStream) -> TokenStream {
+    fn dispatch(&self, flow: &TokenStream, parts: &Parts<'_>, private: &Trees) -> TokenStream {
         let span = Span::mixed_site().located_at(self.location);
         let value = Ident::new("__value", span);
         let seen = seen_ident();
@@ -211,7 +207,7 @@ impl Frame {
     /// The frame, the action and the dispatch, as one block expression.
     pub(crate) fn expand(&self, action: Action, parts: &Parts<'_>, cx: &Context<'_>) -> TokenStream {
         let span = Span::mixed_site().located_at(self.location);
-        let private = &relocate(cx.private, self.location);
+        let private = &cx.private.located_at(self.location);
         let rest = parts.rest;
         let value = Ident::new("__value", span);
         let flow = Ident::new("__flow", span);
@@ -321,7 +317,7 @@ impl Frame {
         dispatch: &TokenStream,
     ) -> TokenStream {
         let span = Span::mixed_site().located_at(self.location);
-        let private = &relocate(cx.private, self.location);
+        let private = &cx.private.located_at(self.location);
         let label = &self.label;
         let flow = Ident::new("__flow", span);
         let lent = Ident::new("__lent", span);
@@ -372,7 +368,7 @@ impl Frame {
 /// typed there, through `mapping`. Then the mapping to call.
 fn registered_mapping(mapping: &syn::Expr, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
-    let private = &relocate(cx.private, at);
+    let private = &cx.private.located_at(at);
     let scope = &relocate(cx.scope, at);
     if captures_at_the_top(mapping) {
         let registered = Ident::new("__registered", span);
@@ -400,7 +396,7 @@ fn async_action(
     flow: &Ident,
 ) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
-    let private = &relocate(cx.private, at);
+    let private = &cx.private.located_at(at);
     let scope = &relocate(cx.scope, at);
     let site = cx.site;
     let kind = Ident::new(action.form.kind, span);

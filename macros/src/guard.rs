@@ -8,6 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use crate::deferred::{Action, Body};
 use crate::forms::Form;
 use crate::root::relocate;
+use crate::trees::Trees;
 
 /// Where a guard is: its number in the function, and whether it is in the
 /// outermost block of the body.
@@ -20,7 +21,7 @@ pub(crate) struct Position {
 /// What every action of a function is given besides its own code.
 pub(crate) struct Context<'a> {
     /// `ROOT::__private`.
-    pub(crate) private: &'a TokenStream,
+    pub(crate) private: &'a Trees,
     /// The scope the action consults: the exit slot, or `NoSlot`.
     pub(crate) scope: &'a TokenStream,
     /// What names the function: the site closure, or `()`.
@@ -51,7 +52,7 @@ pub(crate) fn guard(
 ) -> TokenStream {
     let form = action.form;
     let span = Span::mixed_site().located_at(at);
-    let private = relocate(cx.private, at);
+    let private = cx.private.located_at(at);
     let name = local_name(form, position.index, span);
     // At the top of the body, an empty slot can only mean a panic. In an
     // inner block, a form that runs depending on a panic must know whether
@@ -116,7 +117,7 @@ pub(crate) fn run_after_frame(
 /// guard, named after its form in the registry.
 fn construct(action: Action, at: Span, cx: &Context<'_>, depth: &TokenStream) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
-    let private = relocate(cx.private, at);
+    let private = cx.private.located_at(at);
     let scope = relocate(cx.scope, at);
     let site = cx.site;
     let constructor = Ident::new(action.form.constructor, span);

@@ -26,6 +26,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
 use crate::return_type::EarlyExits;
+use crate::trees::Trees;
 
 /// Macros known not to return from the function that invokes them.
 const PLAIN: &[&str] = &[
@@ -265,7 +266,7 @@ pub(crate) fn as_statement(mac: &syn::Macro, semi: bool) -> TokenStream {
 /// whose early exits have the runtime shape `shape`.
 pub(crate) fn wrapper(
     invocation: &TokenStream,
-    private: &TokenStream,
+    private: &Trees,
     scope: &TokenStream,
     shape: &str,
     exits: &Exits,

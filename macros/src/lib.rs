@@ -59,6 +59,7 @@ mod scan;
 mod slot;
 mod slot_tokens;
 mod tail;
+mod trees;
 mod unparsed;
 mod wrapped;
 

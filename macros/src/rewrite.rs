@@ -31,6 +31,7 @@ use crate::root::Root;
 use crate::scan::{marker_index, mentions_marker, Deferred};
 use crate::slot::store;
 use crate::tail::{starts_with_return, take_attrs, Tail};
+use crate::trees::Trees;
 
 /// What the rewriter does with the body.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -68,7 +69,7 @@ enum BreakableKind {
 /// Rewrites the body of one function.
 pub(crate) struct Rewriter<'a> {
     root: &'a Root,
-    private: TokenStream,
+    private: Trees,
     names: &'a Names,
     ret: &'a ReturnType,
     mode: Mode,

@@ -1,39 +1,45 @@
 //! The path of the runtime crate, and the one rule for recognising
 //! epilogue's names in the user's code.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::Path;
+
+use crate::trees::Trees;
 
 /// The path of the runtime crate: `::epilogue` unless `crate = path` says
 /// otherwise (for a crate that re-exports epilogue).
 #[derive(Clone)]
-pub(crate) struct Root(TokenStream);
+pub(crate) struct Root(Trees);
 
 impl Root {
     pub(crate) fn default_root() -> Self {
-        Root(quote!(::epilogue))
+        let mut root = path_separator();
+        root.push(Ident::new("epilogue", Span::call_site()).into());
+        Root(root.into_iter().collect())
     }
 
     pub(crate) fn new(path: &Path) -> Self {
-        Root(path.into_token_stream())
+        Root(path.into_token_stream().into())
     }
 
     pub(crate) fn same_as(&self, other: &Root) -> bool {
-        self.0.to_string() == other.0.to_string()
+        self.0.to_token_stream().to_string() == other.0.to_token_stream().to_string()
     }
 
     /// `ROOT::__private`, where everything the expansion calls lives.
-    pub(crate) fn private(&self) -> TokenStream {
-        let root = &self.0;
-        quote!(#root::__private)
+    pub(crate) fn private(&self) -> Trees {
+        let mut private = self.0.clone();
+        private.extend(path_separator());
+        private.extend([Ident::new("__private", Span::call_site()).into()]);
+        private
     }
 
     /// `ROOT::__private`, located at `span`: a path whose call fails a trait
     /// bound is what rustc points at, so it must be located at the user's
     /// tokens (the `defer_on_err!`, the `?`, the return type).
-    pub(crate) fn private_at(&self, span: Span) -> TokenStream {
-        relocate(&self.private(), span)
+    pub(crate) fn private_at(&self, span: Span) -> Trees {
+        self.private().located_at(span)
     }
 
     /// Whether `path` names epilogue's item `name` (a macro or an attribute):
@@ -64,8 +70,7 @@ impl Root {
     /// The identifiers of the root path (`["my_crate", "reexports"]`).
     fn segments(&self) -> Vec<String> {
         self.0
-            .clone()
-            .into_iter()
+            .iter()
             .filter_map(|token| match token {
                 TokenTree::Ident(ident) => Some(ident.to_string()),
                 _ => None,
@@ -74,21 +79,15 @@ impl Root {
     }
 }
 
+/// `::`, as `quote!` writes it.
+fn path_separator() -> Vec<TokenTree> {
+    vec![
+        Punct::new(':', Spacing::Joint).into(),
+        Punct::new(':', Spacing::Alone).into(),
+    ]
+}
+
 /// The same tokens, located at `span`; their hygiene is unchanged.
-pub(crate) fn relocate(tokens: &TokenStream, span: Span) -> TokenStream {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|mut token| {
-            if let TokenTree::Group(group) = &token {
-                let mut relocated =
-                    proc_macro2::Group::new(group.delimiter(), relocate(&group.stream(), span));
-                relocated.set_span(group.span().located_at(span));
-                token = TokenTree::Group(relocated);
-            } else {
-                token.set_span(token.span().located_at(span));
-            }
-            token
-        })
-        .collect()
+pub(crate) fn relocate(tokens: &TokenStream, span: Span) -> Trees {
+    Trees::from(tokens.clone()).located_at(span)
 }

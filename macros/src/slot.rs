@@ -9,7 +9,7 @@ use syn::Block;
 
 use crate::names::Names;
 use crate::return_type::ReturnType;
-use crate::root::relocate;
+use crate::trees::Trees;
 
 /// Stores `value` in the exit slot and yields the proof the rewritten body
 /// returns: `__exit.put(value)`. (The value is evaluated before `put`
@@ -24,14 +24,14 @@ pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStrea
 /// The conversion builds the whole return value in the runtime's frame
 /// rather than the body's (see `StoreResidual`).
 pub(crate) fn routed_try(
-    private: &TokenStream,
+    private: &Trees,
     exit: &Ident,
     value: &TokenStream,
     question: Span,
     leave: impl FnOnce(&TokenStream, Span) -> TokenStream,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(question);
-    let private = &relocate(private, question);
+    let private = &private.located_at(question);
     // The slot, located at the `?`: a missing conversion is reported there,
     // as the `?` operator's error.
     let mut exit = exit.clone();
@@ -53,7 +53,7 @@ pub(crate) fn routed_try(
 pub(crate) fn slot_body(
     block: &mut Block,
     ret: &ReturnType,
-    private: &TokenStream,
+    private: &Trees,
     names: &Names,
     is_async: bool,
     boundary: Option<&TokenStream>,
@@ -126,7 +126,7 @@ pub(crate) fn slot_body(
 pub(crate) fn sync_slot(
     inner: &TokenStream,
     ret: &ReturnType,
-    private: &TokenStream,
+    private: &Trees,
     names: &Names,
 ) -> TokenStream {
     let around = Around::new(ret, private, names);
@@ -156,7 +156,7 @@ struct Around<'a> {
 }
 
 impl<'a> Around<'a> {
-    fn new(ret: &'a ReturnType, private: &TokenStream, names: &'a Names) -> Self {
+    fn new(ret: &'a ReturnType, private: &Trees, names: &'a Names) -> Self {
         let exit = &names.exit;
         let classifier = if ret.is_opaque {
             quote!(#private::Unclassified)

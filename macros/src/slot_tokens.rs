@@ -39,6 +39,7 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::root::Root;
 use crate::tail::Tail;
+use crate::trees::Trees;
 use crate::{borrows, expand, hidden, slot};
 
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
@@ -404,7 +405,7 @@ fn is_keyword(ident: &Ident) -> bool {
 /// Routes the exits of a statement through the slot.
 struct Exits<'a> {
     exit: &'a Ident,
-    private: &'a TokenStream,
+    private: &'a Trees,
 }
 
 /// A token of the input kept as written, or what replaces a run of them.

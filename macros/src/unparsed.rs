@@ -18,10 +18,11 @@ use syn::{Attribute, Result, Signature, Token, Visibility};
 
 use crate::forms::Macro;
 use crate::root::relocate;
+use crate::trees::Trees;
 
 /// The item as written, its deferred statements neutralised, or unchanged
 /// if it has no body.
-pub(crate) fn as_written(item: TokenStream, private: &TokenStream) -> TokenStream {
+pub(crate) fn as_written(item: TokenStream, private: &Trees) -> TokenStream {
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
     let Some(body_at) = tokens
         .iter()
@@ -79,7 +80,7 @@ fn hook_type(signature: &Signature) -> Option<TokenStream> {
 
 /// `stream` with every `defer!(…)`/`defer_on_err!(…)` invocation, at any
 /// depth, pointed at `unparsed!`.
-fn neutralise(stream: TokenStream, private: &TokenStream, returned: Option<&TokenStream>) -> TokenStream {
+fn neutralise(stream: TokenStream, private: &Trees, returned: Option<&TokenStream>) -> TokenStream {
     let tokens: Vec<TokenTree> = stream.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut index = 0;
@@ -99,7 +100,7 @@ fn neutralise(stream: TokenStream, private: &TokenStream, returned: Option<&Toke
                 quote_spanned!(span=> #name [#returned] #contents),
             );
             inner.set_span(group.span());
-            out.extend(relocate(&quote!(#private::unparsed!), span));
+            out.extend(relocate(&quote!(#private::unparsed!), span).into_trees());
             out.push(TokenTree::Group(inner));
             index += 3;
             continue;
@@ -157,7 +158,7 @@ mod tests {
     use quote::quote;
 
     fn written(item: proc_macro2::TokenStream) -> String {
-        as_written(item, &quote!(::epilogue::__private)).to_string()
+        as_written(item, &crate::root::Root::default_root().private()).to_string()
     }
 
     #[test]

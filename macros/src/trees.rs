@@ -1,0 +1,74 @@
+//! Short runs of tokens that the expansion splices in many places, kept as
+//! trees.
+//!
+//! Inside the compiler, a `TokenStream` lives on the compiler's side of the
+//! proc-macro bridge. Splicing one into the stream being built is a round
+//! trip per stream: the trees pushed so far are sent over, then the two
+//! streams joined. A tree (an identifier, a punctuation mark) is pushed onto
+//! the builder's pending trees instead, and sent with them when its group is
+//! made. The runtime's path, the scope and the site appear in every guard;
+//! splicing them as streams was a fifth of the attribute's run.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::ToTokens;
+
+/// Tokens held as trees, spliced one tree at a time.
+#[derive(Clone, Default)]
+pub(crate) struct Trees(Vec<TokenTree>);
+
+impl Trees {
+    /// The trees, in order.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, TokenTree> {
+        self.0.iter()
+    }
+
+    /// The trees, to push onto a list of trees.
+    pub(crate) fn into_trees(self) -> Vec<TokenTree> {
+        self.0
+    }
+
+    /// The same tokens, located at `span`; their hygiene is unchanged.
+    pub(crate) fn located_at(&self, span: Span) -> Trees {
+        self.0.iter().map(|token| relocated(token, span)).collect()
+    }
+}
+
+/// `token`, located at `span`, with its hygiene unchanged.
+fn relocated(token: &TokenTree, span: Span) -> TokenTree {
+    let mut moved = if let TokenTree::Group(group) = token {
+        let stream = group
+            .stream()
+            .into_iter()
+            .map(|token| relocated(&token, span))
+            .collect();
+        TokenTree::Group(Group::new(group.delimiter(), stream))
+    } else {
+        token.clone()
+    };
+    moved.set_span(token.span().located_at(span));
+    moved
+}
+
+impl FromIterator<TokenTree> for Trees {
+    fn from_iter<I: IntoIterator<Item = TokenTree>>(trees: I) -> Self {
+        Trees(trees.into_iter().collect())
+    }
+}
+
+impl From<TokenStream> for Trees {
+    fn from(stream: TokenStream) -> Self {
+        stream.into_iter().collect()
+    }
+}
+
+impl ToTokens for Trees {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.0.iter().cloned());
+    }
+}
+
+impl Extend<TokenTree> for Trees {
+    fn extend<I: IntoIterator<Item = TokenTree>>(&mut self, trees: I) {
+        self.0.extend(trees);
+    }
+}
