@@ -2,7 +2,6 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::Type;
 
@@ -124,21 +123,28 @@ impl ReturnType {
                 is_opaque: false,
                 early_exits: None,
             },
-            Some(ty) => {
-                let tokens = ty.to_token_stream();
-                let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
-                let (probe, _) = erase_impl_trait(&tokens, &quote!(()));
-                ReturnType {
-                    is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
-                    is_never: matches!(ty, Type::Never(_)),
-                    is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
-                    early_exits: EarlyExits::of(ty),
-                    span: ty.span(),
-                    erased,
-                    probe,
-                    has_impl_trait,
-                }
-            }
+            Some(ty) => Self::written(ty, ty.to_token_stream()),
+        }
+    }
+
+    /// The return type `ty`, whose tokens are `tokens` (the type as
+    /// written, or printed back).
+    pub(crate) fn written(ty: &Type, tokens: TokenStream) -> Self {
+        let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
+        let probe = if has_impl_trait {
+            erase_impl_trait(&tokens, &quote!(())).0
+        } else {
+            erased.clone()
+        };
+        ReturnType {
+            is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+            is_never: matches!(ty, Type::Never(_)),
+            is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
+            early_exits: EarlyExits::of(ty),
+            span: joined_span(&tokens),
+            erased,
+            probe,
+            has_impl_trait,
         }
     }
 
@@ -158,6 +164,17 @@ impl ReturnType {
     pub(crate) fn probe(&self) -> &TokenStream {
         &self.probe
     }
+}
+
+/// The span from the first token of `tokens` to the last, where the
+/// compiler can join them, else the first token's: what syn's `span()` gives
+/// for the type they print, without printing it again.
+fn joined_span(tokens: &TokenStream) -> Span {
+    let mut spans = tokens.clone().into_iter().map(|token| token.span());
+    let Some(first) = spans.next() else {
+        return Span::call_site();
+    };
+    spans.last().and_then(|last| first.join(last)).unwrap_or(first)
 }
 
 fn peel(ty: &Type) -> &Type {

@@ -211,7 +211,7 @@ fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
     let fn_at = head
         .iter()
         .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "fn"))?;
-    let TokenTree::Ident(name) = head.get(fn_at + 1)? else {
+    let TokenTree::Ident(_) = head.get(fn_at + 1)? else {
         return None;
     };
     // The parameters: the first parenthesis outside the generic parameters
@@ -237,9 +237,9 @@ fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
         .skip(at + 3)
         .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "where"))
         .map_or(head.len(), |offset| at + 3 + offset);
-    let ty: TokenStream = head[at + 3..end].iter().cloned().collect();
-    let ty: syn::Type = syn::parse2(ty).ok()?;
-    Some(ReturnType::new(Some(&ty), name.span()))
+    let tokens: TokenStream = head[at + 3..end].iter().cloned().collect();
+    let ty: syn::Type = syn::parse2(tokens.clone()).ok()?;
+    Some(ReturnType::written(&ty, tokens))
 }
 
 /// Whether `tokens[at]` is the `>` of `->` or `=>`.
