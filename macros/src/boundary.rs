@@ -8,7 +8,7 @@ use crate::args::{Conversion, RecoverArgs};
 use crate::expand::in_braces;
 use crate::names::Names;
 use crate::return_type::ReturnType;
-use crate::root::{relocate, Root};
+use crate::root::Root;
 
 /// `body` inside `catch_unwind`, with the conversion of a caught panic into
 /// the return value that `args` ask for.
@@ -26,7 +26,7 @@ pub(crate) fn wrap(
     let handler = handler(args, root, ret);
     // `!` cannot be named in a turbofish, and has nothing to coerce to.
     let ty = if ret.is_never {
-        quote!(_)
+        quote!(_).into()
     } else {
         ret.erased().clone()
     };
@@ -59,7 +59,7 @@ pub(crate) fn handler(args: &RecoverArgs, root: &Root, ret: &ReturnType) -> Toke
         // handler is passed.
         Conversion::ReturnType => {
             let path = root.private_at(ret.span);
-            let ty = relocate(ret.erased(), ret.span);
+            let ty = ret.erased().located_at(ret.span);
             quote_spanned!(ret.span=> |__panic| #path::from_panic::<#ty>(__panic))
         }
         Conversion::Default(span) => {

@@ -10,11 +10,13 @@
 //! the turbofish in `expand`.)
 
 use proc_macro2::{Ident, Span, TokenStream};
+
+use crate::trees::Trees;
 use quote::quote_spanned;
 use syn::{Block, Expr};
 
 /// `value` checked against the return type `ty`, as a block expression.
-pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> TokenStream {
+pub(crate) fn coerced(ty: &Trees, value: &TokenStream, span: Span) -> TokenStream {
     let local = Ident::new("__value", Span::mixed_site());
     let value = typed_place(value);
     // A diverging value (`loop {}`, `panic!()`) leaves the rest unreachable:
@@ -31,7 +33,7 @@ pub(crate) fn coerced(ty: &TokenStream, value: &TokenStream, span: Span) -> Toke
 
 /// Rewrites every `return value` of the function's own body to
 /// `return coerced(value)`.
-pub(crate) fn coerce_returns(block: &mut Block, ty: &TokenStream) {
+pub(crate) fn coerce_returns(block: &mut Block, ty: &Trees) {
     crate::own_returns::for_each_own_return(block, |ret| {
         if let Some(value) = &mut ret.expr {
             let span = Span::mixed_site().located_at(ret.return_token.span);

@@ -27,7 +27,6 @@ use syn::{Lifetime, Pat, Stmt};
 use crate::deferred::{Action, Body};
 use crate::guard::{self, Context, Position};
 use crate::return_type::ReturnType;
-use crate::root::relocate;
 use crate::trees::Trees;
 
 /// A `break` or `continue` target that a frame's rest leaves to.
@@ -67,7 +66,7 @@ pub(crate) struct Parts<'a> {
     /// Where each of the frame's targets goes after the action.
     pub(crate) jumps: &'a [TokenStream],
     /// The invocation's outer attributes.
-    pub(crate) attrs: &'a TokenStream,
+    pub(crate) attrs: &'a Trees,
     /// The exit slot.
     pub(crate) exit: &'a Ident,
     pub(crate) ret: &'a ReturnType,
@@ -264,7 +263,7 @@ impl Frame {
             return self.expand_lent(action, parts, cx, &body, &dispatch);
         }
         if let Body::Mapping(mapping) = &action.body {
-            let scope = &relocate(scope, self.location);
+            let scope = &scope.located_at(self.location);
             let (registration, mapping) = registered_mapping(mapping, cx, self.location);
             return quote_spanned! {span=>
                 {
@@ -335,6 +334,7 @@ impl Frame {
             // or a cancellation: it needs no guard, and is built after the
             // frame, borrowing nothing while the rest runs.
             let slot = quote_spanned!(span=> #lent.slot());
+            let slot = Trees::from(slot);
             let cx = Context { scope: &slot, ..*cx };
             let depth = quote_spanned!(span=> #private::AfterFrame::NORMAL);
             (
@@ -369,7 +369,7 @@ impl Frame {
 fn registered_mapping(mapping: &syn::Expr, cx: &Context<'_>, at: Span) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
     let private = &cx.private.located_at(at);
-    let scope = &relocate(cx.scope, at);
+    let scope = &cx.scope.located_at(at);
     if captures_at_the_top(mapping) {
         let registered = Ident::new("__registered", span);
         (
@@ -397,7 +397,7 @@ fn async_action(
 ) -> (TokenStream, TokenStream) {
     let span = Span::mixed_site().located_at(at);
     let private = &cx.private.located_at(at);
-    let scope = &relocate(cx.scope, at);
+    let scope = &cx.scope.located_at(at);
     let site = cx.site;
     let kind = Ident::new(action.form.kind, span);
     let registered = Ident::new("__registered", span);

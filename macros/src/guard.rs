@@ -3,11 +3,10 @@
 //! ends.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::deferred::{Action, Body};
 use crate::forms::Form;
-use crate::root::relocate;
 use crate::trees::Trees;
 
 /// Where a guard is: its number in the function, and whether it is in the
@@ -23,9 +22,9 @@ pub(crate) struct Context<'a> {
     /// `ROOT::__private`.
     pub(crate) private: &'a Trees,
     /// The scope the action consults: the exit slot, or `NoSlot`.
-    pub(crate) scope: &'a TokenStream,
+    pub(crate) scope: &'a Trees,
     /// What names the function: the site closure, or `()`.
-    pub(crate) site: &'a TokenStream,
+    pub(crate) site: &'a Trees,
     /// Whether a form that has an in-place guard (`Form::in_place`) gets it
     /// here (see [`in_place`]).
     pub(crate) in_place: bool,
@@ -45,7 +44,7 @@ pub(crate) fn in_place(is_async: bool) -> bool {
 /// at the invocation (`at`), with its outer attributes (`#[cfg(…)]`).
 pub(crate) fn guard(
     action: Action,
-    attrs: &TokenStream,
+    attrs: &Trees,
     at: Span,
     cx: &Context<'_>,
     position: Position,
@@ -59,9 +58,12 @@ pub(crate) fn guard(
     // the thread was already unwinding when it was registered (see
     // `InnerBlock` in the runtime); the others only label their exit.
     let depth = match (position.top, form.runs_on_panic_only_if_own) {
-        (true, _) => quote_spanned!(span=> #private::TopBlock),
-        (false, true) => quote_spanned!(span=> #private::InnerBlock::now()),
-        (false, false) => quote_spanned!(span=> #private::InnerBlock::label_only()),
+        (true, _) => private.then("TopBlock", span),
+        (false, true) => private.then("InnerBlock", span).then("now", span).called(span),
+        (false, false) => private
+            .then("InnerBlock", span)
+            .then("label_only", span)
+            .called(span),
     };
     if let (true, Some(constructor), Body::Stmts(body)) = (cx.in_place, form.in_place, &action.body) {
         // `let mut __defer_0_action = Some(|| { … });` and the guard that
@@ -75,7 +77,7 @@ pub(crate) fn guard(
         // Located at the invocation, as the owning guard's: an unmet bound
         // on the scope (`defer_on_err!` in a function without a failure
         // case) is reported at the macro, not at the attribute.
-        let scope = relocate(cx.scope, at);
+        let scope = cx.scope.located_at(at);
         return quote_spanned! {span=>
             #attrs
             let mut #action_name = #private::Some(#capture || -> () { #body });
@@ -100,7 +102,7 @@ pub(crate) fn local_name(form: &Form, index: usize, span: Span) -> Ident {
 /// now, so it borrowed nothing while the frame ran.
 pub(crate) fn run_after_frame(
     action: Action,
-    attrs: &TokenStream,
+    attrs: &Trees,
     at: Span,
     cx: &Context<'_>,
     depth: &TokenStream,
@@ -115,10 +117,10 @@ pub(crate) fn run_after_frame(
 
 /// `__private::defer(scope, depth, site, || { … })`: the call that builds a
 /// guard, named after its form in the registry.
-fn construct(action: Action, at: Span, cx: &Context<'_>, depth: &TokenStream) -> TokenStream {
+fn construct(action: Action, at: Span, cx: &Context<'_>, depth: &impl ToTokens) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
     let private = cx.private.located_at(at);
-    let scope = relocate(cx.scope, at);
+    let scope = cx.scope.located_at(at);
     let site = cx.site;
     let constructor = Ident::new(action.form.constructor, span);
     let code = match action.body {

@@ -21,6 +21,7 @@ use crate::forms::{self, Macro, Shape};
 use crate::guard::{self, Context, Position};
 use crate::names::Names;
 use crate::root::Root;
+use crate::trees::Trees;
 use crate::{borrows, expand};
 
 /// A function as the token-level expansions read it.
@@ -74,7 +75,7 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
 
     let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
-    let scope = quote!(#private::NoSlot);
+    let scope: Trees = quote!(#private::NoSlot).into();
     let cx = Context {
         private: &private,
         scope: &scope,
@@ -98,7 +99,7 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
         let position = Position { index, top: true };
         out.extend(guard::guard(
             action,
-            &TokenStream::new(),
+            &Trees::default(),
             invocation.at,
             &cx,
             position,

@@ -267,7 +267,7 @@ pub(crate) fn as_statement(mac: &syn::Macro, semi: bool) -> TokenStream {
 pub(crate) fn wrapper(
     invocation: &TokenStream,
     private: &Trees,
-    scope: &TokenStream,
+    scope: &Trees,
     shape: &str,
     exits: &Exits,
     at: Span,

@@ -5,15 +5,17 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::Type;
 
+use crate::trees::Trees;
+
 #[allow(clippy::struct_excessive_bools)] // independent facts about one type
 pub(crate) struct ReturnType {
     /// The type with every `impl Trait` replaced by `_`, for positions where
     /// `impl Trait` is not allowed (a turbofish); inference fills it in.
-    erased: TokenStream,
+    erased: Trees,
     /// The type with every `impl Trait` replaced by `()`: what the `tracing`
     /// classifier looks at, which only needs the outer type (`Result<_, E>`)
     /// and must not leave an inference variable of its own.
-    probe: TokenStream,
+    probe: Trees,
     /// Where errors about the return type point: the type, or the function
     /// name when there is no `->`.
     pub(crate) span: Span,
@@ -114,8 +116,8 @@ impl ReturnType {
     pub(crate) fn new(ty: Option<&Type>, fn_name_span: Span) -> Self {
         match ty {
             None => ReturnType {
-                erased: quote_spanned!(fn_name_span=> ()),
-                probe: quote_spanned!(fn_name_span=> ()),
+                erased: quote_spanned!(fn_name_span=> ()).into(),
+                probe: quote_spanned!(fn_name_span=> ()).into(),
                 span: fn_name_span,
                 has_impl_trait: false,
                 is_unit: true,
@@ -123,26 +125,26 @@ impl ReturnType {
                 is_opaque: false,
                 early_exits: None,
             },
-            Some(ty) => Self::written(ty, ty.to_token_stream()),
+            Some(ty) => Self::written(ty, &ty.to_token_stream()),
         }
     }
 
     /// The return type `ty`, whose tokens are `tokens` (the type as
     /// written, or printed back).
-    pub(crate) fn written(ty: &Type, tokens: TokenStream) -> Self {
-        let (erased, has_impl_trait) = erase_impl_trait(&tokens, &quote!(_));
+    pub(crate) fn written(ty: &Type, tokens: &TokenStream) -> Self {
+        let (erased, has_impl_trait) = erase_impl_trait(tokens, &quote!(_));
         let probe = if has_impl_trait {
-            erase_impl_trait(&tokens, &quote!(())).0
+            erase_impl_trait(tokens, &quote!(())).0.into()
         } else {
-            erased.clone()
+            erased.clone().into()
         };
         ReturnType {
             is_unit: matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
             is_never: matches!(ty, Type::Never(_)),
             is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
             early_exits: EarlyExits::of(ty),
-            span: joined_span(&tokens),
-            erased,
+            span: joined_span(tokens),
+            erased: erased.into(),
             probe,
             has_impl_trait,
         }
@@ -156,12 +158,12 @@ impl ReturnType {
         }
     }
 
-    pub(crate) fn erased(&self) -> &TokenStream {
+    pub(crate) fn erased(&self) -> &Trees {
         &self.erased
     }
 
     /// The type the `tracing` classifier probes.
-    pub(crate) fn probe(&self) -> &TokenStream {
+    pub(crate) fn probe(&self) -> &Trees {
         &self.probe
     }
 }

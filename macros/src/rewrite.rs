@@ -214,7 +214,7 @@ impl<'a> Rewriter<'a> {
         (self.mode != Mode::Strip && deferred.action.is_some()).then_some(deferred)
     }
 
-    fn context<'s>(&'s self, scope: &'s TokenStream) -> guard::Context<'s> {
+    fn context<'s>(&'s self, scope: &'s Trees) -> guard::Context<'s> {
         guard::Context {
             private: &self.private,
             scope,
@@ -224,18 +224,18 @@ impl<'a> Rewriter<'a> {
     }
 
     /// The scope the actions consult: the slot, or nothing.
-    fn scope(&self) -> TokenStream {
+    fn scope(&self) -> Trees {
         let private = &self.private;
         let exit = &self.names.exit;
         if self.carried {
             // Zero-sized and `Copy`: nothing for the future to keep.
-            quote!(#exit)
+            quote!(#exit).into()
         } else if self.slot() {
             // Already a reference (see `slot_body` in `slot`); reborrowed,
             // which keeps rustc's errors about the guard's bounds to one label.
-            quote!(&*#exit)
+            quote!(&*#exit).into()
         } else {
-            quote!(#private::NoSlot)
+            quote!(#private::NoSlot).into()
         }
     }
 

@@ -20,6 +20,7 @@ use crate::errors::Errors;
 use crate::forms::{self, Macro};
 use crate::macro_args::visit_args;
 use crate::root::Root;
+use crate::trees::Trees;
 
 /// What [`scan`] found.
 pub(crate) struct Scanned {
@@ -36,7 +37,7 @@ pub(crate) struct Scanned {
 /// A parsed `defer!`/`defer_on_err!` statement, waiting for its expansion.
 pub(crate) struct Deferred {
     /// Its outer attributes (`#[cfg(…)]`), for the guard's `let`.
-    pub(crate) attrs: TokenStream,
+    pub(crate) attrs: Trees,
     /// The macro's name, where its expansion is located.
     pub(crate) location: Span,
     /// `None` when it did not parse (the error is reported).
@@ -90,7 +91,7 @@ pub(crate) fn prepend(block: &mut Block, scanned: &mut Scanned, action: Action, 
     scanned.has_deferred = true;
     block.stmts.insert(0, marker(scanned.deferred.len()));
     scanned.deferred.push(Deferred {
-        attrs: TokenStream::new(),
+        attrs: Trees::default(),
         location,
         action: Some(action),
         at_block_end: true,
@@ -349,7 +350,7 @@ impl VisitMut for Scan<'_> {
             self.found.needs_slot |= at_block_end;
             let attrs = invocation.attrs;
             let deferred = Deferred {
-                attrs: quote!(#(#attrs)*),
+                attrs: quote!(#(#attrs)*).into(),
                 location: deferred::location(invocation.call),
                 action,
                 at_block_end,

@@ -147,12 +147,12 @@ struct Around<'a> {
     /// The proof the body returns.
     seen: Ident,
     /// The return type, `impl Trait` erased.
-    ty: &'a TokenStream,
+    ty: &'a Trees,
     /// What tells the `tracing` events whether the returned value failed.
     classifier: TokenStream,
     /// Ties the slot to the return type before the body is checked, so
     /// that a returned `impl Fn` closure infers its parameters.
-    hint: TokenStream,
+    hint: Option<TokenStream>,
 }
 
 impl<'a> Around<'a> {
@@ -164,11 +164,9 @@ impl<'a> Around<'a> {
             let probe = ret.probe();
             quote!(#private::Classifier::<#probe>::new().__epilogue_classifier())
         };
-        let hint = if ret.has_impl_trait {
-            quote!(if false { return #exit.return_type_hint(); })
-        } else {
-            quote!()
-        };
+        let hint = ret
+            .has_impl_trait
+            .then(|| quote!(if false { return #exit.return_type_hint(); }));
         Around {
             exit,
             seen: Ident::new("__seen", Span::mixed_site()),

@@ -109,7 +109,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         return None;
     }
 
-    let scope = quote_spanned!(Span::call_site()=> &*#exit);
+    let scope: Trees = quote_spanned!(Span::call_site()=> &*#exit).into();
     let cx = Context {
         private: &private,
         scope: &scope,
@@ -126,7 +126,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
                     index: guards,
                     top: true,
                 };
-                out.extend(guard::guard(action, &TokenStream::new(), location, &cx, position));
+                out.extend(guard::guard(action, &Trees::default(), location, &cx, position));
                 guards += 1;
             }
             Part::Routed(stmt) => out.extend(stmt),
@@ -239,7 +239,7 @@ fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
         .map_or(head.len(), |offset| at + 3 + offset);
     let tokens: TokenStream = head[at + 3..end].iter().cloned().collect();
     let ty: syn::Type = syn::parse2(tokens.clone()).ok()?;
-    Some(ReturnType::written(&ty, tokens))
+    Some(ReturnType::written(&ty, &tokens))
 }
 
 /// Whether `tokens[at]` is the `>` of `->` or `=>`.

@@ -9,7 +9,7 @@
 //! made. The runtime's path, the scope and the site appear in every guard;
 //! splicing them as streams was a fifth of the attribute's run.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
 /// Tokens held as trees, spliced one tree at a time.
@@ -17,6 +17,27 @@ use quote::ToTokens;
 pub(crate) struct Trees(Vec<TokenTree>);
 
 impl Trees {
+    /// `self::segment`, the added tokens located at `span`, as
+    /// `quote_spanned!` writes them.
+    pub(crate) fn then(&self, segment: &str, span: Span) -> Trees {
+        let mut path = self.clone();
+        let mut first = Punct::new(':', Spacing::Joint);
+        first.set_span(span);
+        let mut second = Punct::new(':', Spacing::Alone);
+        second.set_span(span);
+        path.0
+            .extend([first.into(), second.into(), Ident::new(segment, span).into()]);
+        path
+    }
+
+    /// `self()`, the parentheses located at `span`.
+    pub(crate) fn called(mut self, span: Span) -> Trees {
+        let mut arguments = Group::new(Delimiter::Parenthesis, TokenStream::new());
+        arguments.set_span(span);
+        self.0.push(arguments.into());
+        self
+    }
+
     /// The trees, in order.
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, TokenTree> {
         self.0.iter()
