@@ -85,11 +85,16 @@ unwinds to be caught); enable the feature, or keep to `#[defer_on_exit]`, whose 
 /// The entry point of both attributes.
 pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
     if attr == Attr::DeferOnExit {
-        // The two token-level expansions, for the functions they take.
+        // The two token-level expansions, for the functions they take: a
+        // function with an action that may need the exit slot is one the
+        // first never takes.
         if let Some(function) = Written::split(&args, &item) {
-            if let Some(expanded) =
-                guards_only::expand(&function, &item).or_else(|| slot_tokens::expand(&function))
-            {
+            let expanded = if slot_tokens::may_need_a_slot(&function.stmts) {
+                slot_tokens::expand(&function)
+            } else {
+                guards_only::expand(&function, &item)
+            };
+            if let Some(expanded) = expanded {
                 return expanded;
             }
         }

@@ -97,13 +97,13 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
             body: Body::Stmts(invocation.body),
         };
         let position = Position { index, top: true };
-        out.extend(guard::guard(
+        out.extend(std::iter::once(guard::guard(
             action,
             &Trees::default(),
             invocation.at,
             &cx,
             position,
-        ));
+        )));
         copied = invocation.end;
     }
     out.extend(stmts[copied..].iter().cloned());

@@ -46,12 +46,6 @@ use crate::{borrows, expand, hidden, slot};
 /// one this module expands.
 pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
     let stmts = &function.stmts;
-    if !may_need_a_slot(stmts) {
-        // Only `defer! { … }`s: the token-level expansion of those did not
-        // take the function (a borrow conflict, most likely, whose check
-        // is not worth repeating), and the full one says why.
-        return None;
-    }
     let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
     let exit = &names.exit;
@@ -76,7 +70,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         let (end, ends) = statement(stmts, at)?;
         let stmt = &stmts[at..end];
         parts.push(match ends {
-            Ends::Statement => Part::Routed(exits.route(stmt)?.or_as_written(stmt)),
+            Ends::Statement => Part::Routed(exits.route(stmt)?, stmt),
             Ends::Value => Part::Value(stmt),
         });
         at = end;
@@ -126,13 +120,16 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
                     index: guards,
                     top: true,
                 };
-                out.extend(guard::guard(action, &Trees::default(), location, &cx, position));
+                splice(
+                    &mut out,
+                    guard::guard(action, &Trees::default(), location, &cx, position),
+                );
                 guards += 1;
             }
-            Part::Routed(stmt) => out.extend(stmt),
+            Part::Routed(routed, stmt) => routed.append_to(stmt, &mut out),
             // Each was parsed above.
             Part::Invocation(_) => return None,
-            Part::Value(value) => out.extend(exits.store(value, &output)?),
+            Part::Value(value) => splice(&mut out, exits.store(value, &output)?),
         }
     }
 
@@ -144,11 +141,20 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
     Some(function.with_body(body))
 }
 
+/// Appends `stream` to `out` as one stream. Inside the compiler, the
+/// streams are joined on its side of the bridge; extending `out` with the
+/// stream's trees would bring each tree over and send it back.
+fn splice(out: &mut TokenStream, stream: TokenStream) {
+    out.extend(std::iter::once(stream));
+}
+
 /// Whether the outermost block `stmts` has an action that may need the
-/// slot: a `defer_on_err!`, or a `defer!(…)` that may be a hook.
-fn may_need_a_slot(stmts: &[TokenTree]) -> bool {
+/// slot: a `defer_on_err!`, or a `defer!(…)` that may be a hook. Only such
+/// a function is one [`expand`] may take.
+pub(crate) fn may_need_a_slot(stmts: &[TokenTree]) -> bool {
     stmts.iter().enumerate().any(|(at, token)| match token {
-        TokenTree::Ident(ident) => {
+        // A name is compared only before a `!`: it costs a string.
+        TokenTree::Ident(ident) if is_punct(stmts, at + 1, '!') => {
             let name = ident.to_string();
             name == Macro::DeferOnErr.name()
                 || (name == Macro::Defer.name()
@@ -164,8 +170,8 @@ enum Part<'a> {
     Invocation(usize),
     /// A deferred action, and where its guard is located.
     Action(Action, Span),
-    /// Any other statement, its exits routed.
-    Routed(TokenStream),
+    /// Any other statement (as written), its exits routed.
+    Routed(Routed, &'a [TokenTree]),
     /// The block's final expression.
     Value(&'a [TokenTree]),
 }
@@ -415,12 +421,23 @@ enum Piece {
 }
 
 impl Piece {
-    fn into_tokens(self, tokens: &[TokenTree]) -> TokenStream {
+    /// Appends the piece to `out`: a kept token as a tree, new tokens as
+    /// one stream (see [`splice`]).
+    fn append_to(self, tokens: &[TokenTree], out: &mut TokenStream) {
         match self {
-            Piece::Kept(at) => tokens[at].clone().into(),
-            Piece::New(new) => new,
+            Piece::Kept(at) => out.extend(std::iter::once(tokens[at].clone())),
+            Piece::New(new) => splice(out, new),
         }
     }
+}
+
+/// `pieces`, in order, as one stream.
+fn assemble(pieces: impl IntoIterator<Item = (usize, Piece)>, tokens: &[TokenTree]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (_, piece) in pieces {
+        piece.append_to(tokens, &mut out);
+    }
+    out
 }
 
 /// Tokens with their exits routed, unless there was none to route.
@@ -431,11 +448,26 @@ enum Routed {
 
 impl Routed {
     fn or_as_written(self, tokens: &[TokenTree]) -> TokenStream {
+        let mut out = TokenStream::new();
+        self.append_to(tokens, &mut out);
+        out
+    }
+
+    /// Appends the routed `tokens` to `out`: as trees if they are as
+    /// written, else as one stream (see [`splice`]).
+    fn append_to(self, tokens: &[TokenTree], out: &mut TokenStream) {
         match self {
-            Routed::AsWritten => tokens.iter().cloned().collect(),
-            Routed::Changed(changed) => changed,
+            Routed::AsWritten => out.extend(tokens.iter().cloned()),
+            Routed::Changed(changed) => splice(out, changed),
         }
     }
+}
+
+/// A stream of the one tree `token`, still on this side of the bridge.
+fn tree(token: TokenTree) -> TokenStream {
+    let mut stream = TokenStream::new();
+    stream.extend(std::iter::once(token));
+    stream
 }
 
 impl Exits<'_> {
@@ -470,8 +502,8 @@ impl Exits<'_> {
                 let [unsafe_token, TokenTree::Group(block)] = value else {
                     return None;
                 };
-                let mut stored: TokenStream = unsafe_token.clone().into();
-                stored.extend(self.store_in_block(block, ret)?);
+                let mut stored = tree(unsafe_token.clone());
+                splice(&mut stored, self.store_in_block(block, ret)?);
                 Some(stored)
             }
             "if" | "match" if block_end(value, 0)? != value.len() => None,
@@ -494,12 +526,12 @@ impl Exits<'_> {
         let mut at = 0;
         while at < stmts.len() {
             let (end, ends) = statement(&stmts, at)?;
-            out.extend(self.statement(&stmts[at..end], ends, ret)?);
+            splice(&mut out, self.statement(&stmts[at..end], ends, ret)?);
             at = end;
         }
         let mut stored = Group::new(Delimiter::Brace, out);
         stored.set_span(block.span());
-        Some(TokenTree::Group(stored).into())
+        Some(tree(TokenTree::Group(stored)))
     }
 
     /// `if cond { … } else …`, the value stored in each branch. Without
@@ -510,11 +542,12 @@ impl Exits<'_> {
         let (TokenTree::Group(then_block), Some(else_token)) = (&value[then], value.get(then + 1)) else {
             return None;
         };
-        let mut stored: TokenStream = value[0].clone().into();
-        stored.extend(self.route(&value[1..then])?.or_as_written(&value[1..then]));
-        stored.extend(self.store_in_block(then_block, ret)?);
+        let mut stored = tree(value[0].clone());
+        self.route(&value[1..then])?
+            .append_to(&value[1..then], &mut stored);
+        splice(&mut stored, self.store_in_block(then_block, ret)?);
         stored.extend(std::iter::once(else_token.clone()));
-        stored.extend(self.store(&value[then + 2..], ret)?);
+        splice(&mut stored, self.store(&value[then + 2..], ret)?);
         Some(stored)
     }
 
@@ -524,8 +557,8 @@ impl Exits<'_> {
         let [match_token, scrutinee @ .., TokenTree::Group(arms)] = value else {
             return None;
         };
-        let mut stored: TokenStream = match_token.clone().into();
-        stored.extend(self.route(scrutinee)?.or_as_written(scrutinee));
+        let mut stored = tree(match_token.clone());
+        self.route(scrutinee)?.append_to(scrutinee, &mut stored);
         let arm_tokens: Vec<TokenTree> = arms.stream().into_iter().collect();
         let mut routed = TokenStream::new();
         let mut at = 0;
@@ -545,7 +578,7 @@ impl Exits<'_> {
             } else {
                 return_end(&arm_tokens, arrow)?
             };
-            routed.extend(self.store(&arm_tokens[body..end], ret)?);
+            splice(&mut routed, self.store(&arm_tokens[body..end], ret)?);
             match arm_tokens.get(end) {
                 Some(comma @ TokenTree::Punct(punct)) if punct.as_char() == ',' => {
                     routed.extend(std::iter::once(comma.clone()));
@@ -627,10 +660,7 @@ impl Exits<'_> {
                         if pieces.get(first).map(|(index, _)| *index) != Some(start) {
                             return None;
                         }
-                        let operand: TokenStream = pieces
-                            .drain(first..)
-                            .map(|(_, piece)| piece.into_tokens(tokens))
-                            .collect();
+                        let operand = assemble(pieces.drain(first..), tokens);
                         pieces.push((start, Piece::New(self.route_try(&operand, punct.span()))));
                         changed = true;
                     }
@@ -663,7 +693,7 @@ impl Exits<'_> {
                         Routed::Changed(routed) => {
                             let mut routed = Group::new(group.delimiter(), routed);
                             routed.set_span(group.span());
-                            pieces.push((at, Piece::New(TokenTree::Group(routed).into())));
+                            pieces.push((at, Piece::New(tree(TokenTree::Group(routed)))));
                             changed = true;
                         }
                         Routed::AsWritten => pieces.push((at, Piece::Kept(at))),
@@ -676,11 +706,7 @@ impl Exits<'_> {
         if !changed {
             return Some(Routed::AsWritten);
         }
-        let routed = pieces
-            .into_iter()
-            .map(|(_, piece)| piece.into_tokens(tokens))
-            .collect();
-        Some(Routed::Changed(routed))
+        Some(Routed::Changed(assemble(pieces, tokens)))
     }
 
     /// `return value` becomes `return __exit.put(value)`, with the user's
