@@ -22,7 +22,7 @@ use crate::guard::{self, Context, Position};
 use crate::names::Names;
 use crate::root::Root;
 use crate::trees::Trees;
-use crate::{borrows, expand};
+use crate::{borrows, expand, slot};
 
 /// A function as the token-level expansions read it.
 pub(crate) struct Written {
@@ -75,7 +75,7 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
 
     let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
-    let scope: Trees = quote!(#private::NoSlot).into();
+    let scope = slot::no_slot(&private);
     let cx = Context {
         private: &private,
         scope: &scope,
@@ -159,7 +159,11 @@ pub(crate) fn plain_head(tokens: &[TokenTree]) -> bool {
             _ => return false,
         }
     }
-    !qualifiers.any(|token| has_word(&token.to_string(), &["impl", "dyn"]))
+    !qualifiers.any(|token| match token {
+        TokenTree::Ident(ident) => ident == "impl" || ident == "dyn",
+        TokenTree::Group(group) => has_word(&group.to_string(), &["impl", "dyn"]),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    })
 }
 
 /// The `defer! { … }` statements of the block `stmts`, or `None` if the block

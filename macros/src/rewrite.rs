@@ -29,7 +29,7 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::root::Root;
 use crate::scan::{marker_index, mentions_marker, Deferred};
-use crate::slot::store;
+use crate::slot::{self, store};
 use crate::tail::{starts_with_return, take_attrs, Tail};
 use crate::trees::Trees;
 
@@ -233,9 +233,9 @@ impl<'a> Rewriter<'a> {
         } else if self.slot() {
             // Already a reference (see `slot_body` in `slot`); reborrowed,
             // which keeps rustc's errors about the guard's bounds to one label.
-            quote!(&*#exit).into()
+            slot::reborrowed(exit)
         } else {
-            quote!(#private::NoSlot).into()
+            slot::no_slot(private)
         }
     }
 
@@ -387,7 +387,7 @@ impl<'a> Rewriter<'a> {
     fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
         self.visit_expr_mut(&mut try_.expr);
         let value = &try_.expr;
-        let routed = crate::slot::routed_try(
+        let routed = slot::routed_try(
             &self.private,
             &self.names.exit,
             &quote!(#value),

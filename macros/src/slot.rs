@@ -3,13 +3,31 @@
 //! it while they run. An `async fn` has none: the proof of each exit carries
 //! the value, through its frames, to each action.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::Block;
 
 use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::trees::Trees;
+
+/// The scope of a function without a slot: `ROOT::__private::NoSlot`.
+pub(crate) fn no_slot(private: &Trees) -> Trees {
+    private.then("NoSlot", Span::call_site())
+}
+
+/// The scope of a synchronous function's actions: `&*__exit`, the slot
+/// (already a reference, see [`slot_body`]) reborrowed, which keeps rustc's
+/// errors about the guard's bounds to one label.
+pub(crate) fn reborrowed(exit: &Ident) -> Trees {
+    [
+        Punct::new('&', Spacing::Alone).into(),
+        Punct::new('*', Spacing::Alone).into(),
+        TokenTree::Ident(exit.clone()),
+    ]
+    .into_iter()
+    .collect()
+}
 
 /// Stores `value` in the exit slot and yields the proof the rewritten body
 /// returns: `__exit.put(value)`. (The value is evaluated before `put`

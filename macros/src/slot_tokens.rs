@@ -103,7 +103,7 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         return None;
     }
 
-    let scope: Trees = quote_spanned!(Span::call_site()=> &*#exit).into();
+    let scope = slot::reborrowed(exit);
     let cx = Context {
         private: &private,
         scope: &scope,
