@@ -6,6 +6,8 @@
 #   scripts/compile-time.sh noincr       only the debug rebuild, CARGO_INCREMENTAL=0
 #   scripts/compile-time.sh release      only the release rebuild
 #   scripts/compile-time.sh clean        only the clean dependency build
+#   scripts/compile-time.sh icount       only the incremental rebuild counted
+#                                        by callgrind (needs valgrind)
 #   scripts/compile-time.sh report       only print the tables of the last runs
 #
 # 1. Rebuild after `touch src/lib.rs` of crates with 500 small functions
@@ -32,6 +34,12 @@
 #    Debug (incremental on, cargo's default), debug with CARGO_INCREMENTAL=0
 #    (what CI pays: all codegen redone) and release. Target: epilogue <= 2.5x
 #    plain in debug.
+#    `icount` runs the same incremental rebuild once per crate under
+#    callgrind and reports rustc's instructions, the proc macros' included:
+#    a count that repeats from run to run to a few parts in a million, where
+#    wall times move by up to 10% on a shared machine. It does not see
+#    what callgrind cannot (the parallel backend's wall-clock gain, I/O), so
+#    it complements the timings rather than replacing them.
 # 2. Clean build (`cargo clean`, then `cargo build`, debug) of an empty lib
 #    depending on `epilogue`, on `tracing-attributes`, and on the dependency
 #    set of a do-nothing syn macro (syn 2 full+visit-mut, quote,
@@ -132,6 +140,17 @@ prep_noincr() { (cd "$(gen_dir "$1")" && CARGO_INCREMENTAL=0 cargo build -q -j2 
 time_noincr() { (cd "$(gen_dir "$1")" && CARGO_INCREMENTAL=0 cargo build -q -j2); }
 prep_incr_release() { (cd "$(gen_dir "$1")" && cargo build -q -j2 --release && touch src/lib.rs); }
 time_incr_release() { (cd "$(gen_dir "$1")" && cargo build -q -j2 --release); }
+# icount CRATE: rustc's instructions for the incremental rebuild after a
+# touch, the command cargo runs, run again under callgrind.
+icount() {
+    local dir cmd
+    dir=$(gen_dir "$1")
+    (cd "$dir" && cargo build -q -j2 && touch src/lib.rs)
+    cmd=$(cd "$dir" && cargo build -j2 -v 2>&1 | sed -n 's/^ *Running `\(.*\)`$/\1/p' | tail -1)
+    (cd "$dir" && touch src/lib.rs &&
+        eval "valgrind --tool=callgrind --callgrind-out-file=$results/callgrind.out $cmd" >/dev/null 2>"$results/callgrind.log")
+    awk '/I +refs:/ { gsub(",", "", $NF); print $NF }' "$results/callgrind.log"
+}
 prep_clean() { (cd "$(dep_dir "$1")" && cargo clean -q 2>/dev/null || true); }
 time_clean() { (cd "$(dep_dir "$1")" && cargo build -q -j2); }
 
@@ -193,6 +212,15 @@ if [[ $what == all || $what == release ]]; then
     for c in "${GEN_CRATES[@]}"; do (cd "$(gen_dir "$c")" && cargo build -q -j2 --release); done
     measure incr-release "$RELEASE_ROUNDS" prep_incr_release time_incr_release "${GEN_CRATES[@]}"
 fi
+if [[ $what == icount ]]; then
+    command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
+    : > "$results/icount-debug.txt"
+    for c in "${GEN_CRATES[@]}"; do
+        echo "1 $c $(icount "$c")" >> "$results/icount-debug.txt"
+        printf '  icount: %s done\n' "$c" >&2
+    done
+    rm -f "$results/callgrind.out" "$results/callgrind.log"
+fi
 if [[ $what == all || $what == clean ]]; then
     echo "fetching / prebuilding the dependency crates once..." >&2
     for c in "${DEP_CRATES[@]}"; do (cd "$(dep_dir "$c")" && cargo build -q -j2); done
@@ -210,6 +238,27 @@ if [[ $what == all || $what == report || $what == noincr ]] && [[ -s $results/no
 fi
 if [[ $what == all || $what == report || $what == release ]] && [[ -s $results/incr-release.txt ]]; then
     table incr-release plain 'rebuild after touch, release, 500 fns' '' "$OWN_BASELINES"
+fi
+if [[ $what == report || $what == icount ]] && [[ -s $results/icount-debug.txt ]]; then
+    python3 - "$results/icount-debug.txt" "$OWN_BASELINES" <<'EOF'
+import sys
+path, own = sys.argv[1:]
+own = dict(pair.split("=") for pair in own.split())
+counts = {}
+for line in open(path):
+    _, crate, count = line.split()
+    counts[crate] = int(count)
+print("| rebuild after touch, debug, 500 fns: rustc's instructions (callgrind) | millions | ratio to plain | ratio to instrument | ratio to own baseline |")
+print("|---|---:|---:|---:|---|")
+for crate, count in counts.items():
+    cells = [f"{count / 1e6:,.0f}"]
+    for base in ("plain", "instrument"):
+        cells.append(f"{count / counts[base]:.2f}" if base in counts else "")
+    base = own.get(crate)
+    cells.append(f"{count / counts[base]:.2f} ({base})" if base in counts else "")
+    print(f"| {crate} | " + " | ".join(cells) + " |")
+EOF
+    echo
 fi
 if [[ $what == all || $what == report || $what == clean ]] && [[ -s $results/clean-debug.txt ]]; then
     table clean-debug syn-floor 'clean build of an empty lib depending on, debug' tracing-attributes
