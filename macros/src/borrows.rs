@@ -98,6 +98,11 @@ fn bound_names(tokens: &TokenStream) -> Vec<String> {
         }
     }
     let mut bindings = Bindings(Vec::new());
+    if !may_bind(tokens) {
+        // Most actions (`file.flush()`, a log line) bind nothing: not worth
+        // syn's parse, the costliest step of this check.
+        return bindings.0;
+    }
     let parsed = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone());
     if let Ok(mut stmts) = parsed {
         for stmt in &mut stmts {
@@ -105,6 +110,19 @@ fn bound_names(tokens: &TokenStream) -> Vec<String> {
         }
     }
     bindings.0
+}
+
+/// Whether `tokens` hold what a pattern binding comes with: `let` (with
+/// `if let`, `while let` and `let … else`), `for`, `match`, `fn`, or a
+/// closure's `|`. A pattern elsewhere would be in a macro's arguments, which
+/// syn leaves unparsed.
+fn may_bind(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "let" || ident == "for" || ident == "match" || ident == "fn",
+        TokenTree::Punct(punct) => punct.as_char() == '|',
+        TokenTree::Group(group) => may_bind(&group.stream()),
+        TokenTree::Literal(_) => false,
+    })
 }
 
 /// Whether one place contains the other.
@@ -329,6 +347,29 @@ mod tests {
             "for item in list.iter() { log(item); }",
             "list.push(1);"
         ));
+    }
+
+    #[test]
+    fn names_bound_in_every_form_are_the_actions_own() {
+        let rest = "let value = 2; value";
+        // In an arm, a closure's parameters, a `let … else`, a nested
+        // function, and a `let` inside a block of the action.
+        assert!(!conflicts(
+            "match ret { Ok(value) => log(value), Err(_) => {} }",
+            rest
+        ));
+        assert!(!conflicts("items.iter().for_each(|value| log(value));", rest));
+        assert!(!conflicts(
+            "let Some(value) = ret else { return }; log(value);",
+            rest
+        ));
+        assert!(!conflicts("fn show(value: u32) { log(value) } show(1);", rest));
+        assert!(!conflicts(
+            "if ready { let value = compute(); log(value); }",
+            rest
+        ));
+        // Bound by nothing: the block's own `value`.
+        assert!(conflicts("if ready { log(value); }", rest));
     }
 
     #[test]
