@@ -258,7 +258,7 @@ fn expand_body(
         let stmts = &block.stmts;
         coerce::coerced(
             ret.erased(),
-            &in_braces(block.brace_token.span, quote!(#(#stmts)*)),
+            &in_braces(block.brace_token.span, quote!(#(#stmts)*)).into(),
             Span::mixed_site(),
         )
     } else {
@@ -350,10 +350,10 @@ fn mentions_dyn(output: &syn::ReturnType) -> bool {
 }
 
 /// `tokens` in braces with the span of the user's `braces`.
-pub(crate) fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenStream {
+pub(crate) fn in_braces(braces: DelimSpan, tokens: TokenStream) -> TokenTree {
     let mut group = Group::new(Delimiter::Brace, tokens);
     group.set_span(braces.join());
-    TokenTree::Group(group).into()
+    TokenTree::Group(group)
 }
 
 /// Removes the deferred actions, for a function that is emitted unchanged

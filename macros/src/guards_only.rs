@@ -58,7 +58,10 @@ impl Written {
     /// braces.
     pub(crate) fn with_body(&self, content: TokenStream) -> TokenStream {
         let mut tokens: TokenStream = self.head.iter().cloned().collect();
-        tokens.extend(expand::in_braces(self.body.delim_span(), content));
+        tokens.extend(std::iter::once(expand::in_braces(
+            self.body.delim_span(),
+            content,
+        )));
         tokens
     }
 }

@@ -3,6 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
+use syn::buffer::Cursor;
 use syn::parse::{Parse, ParseStream};
 use syn::{braced, token, Attribute, Block, Error, Result, Signature, Token, Visibility};
 
@@ -13,8 +14,10 @@ use crate::root::Root;
 pub(crate) struct Function {
     pub(crate) outer_attrs: Vec<Attribute>,
     pub(crate) inner_attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    pub(crate) defaultness: Option<Token![default]>,
+    /// The visibility, `default` and signature, as written: printing the
+    /// parsed signature back is costly in a proc macro built unoptimised,
+    /// and the expansion never changes it.
+    head: TokenStream,
     pub(crate) sig: Signature,
     pub(crate) block: Block,
 }
@@ -63,13 +66,13 @@ impl Attr {
 impl Parse for Function {
     fn parse(input: ParseStream<'_>) -> Result<Self> {
         let outer_attrs = input.call(Attribute::parse_outer)?;
-        let vis: Visibility = input.parse()?;
-        let defaultness = if input.peek(Token![default]) && !input.peek2(Token![!]) {
-            Some(input.parse()?)
-        } else {
-            None
-        };
+        let start = input.cursor();
+        let _: Visibility = input.parse()?;
+        if input.peek(Token![default]) && !input.peek2(Token![!]) {
+            let _: Token![default] = input.parse()?;
+        }
         let sig: Signature = input.parse()?;
+        let head = tokens_between(start, input.cursor());
         if input.peek(Token![;]) {
             return Err(Error::new(Span::call_site(), "missing body"));
         }
@@ -83,12 +86,25 @@ impl Parse for Function {
         Ok(Function {
             outer_attrs,
             inner_attrs,
-            vis,
-            defaultness,
+            head,
             sig,
             block: Block { brace_token, stmts },
         })
     }
+}
+
+/// The tokens from `start` up to `end`, a cursor after it in the same group.
+fn tokens_between(start: Cursor<'_>, end: Cursor<'_>) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    let mut at = start;
+    while at != end {
+        let Some((token, next)) = at.token_tree() else {
+            break;
+        };
+        tokens.extend(std::iter::once(token));
+        at = next;
+    }
+    tokens
 }
 
 impl Function {
@@ -125,9 +141,8 @@ impl Function {
         let Function {
             outer_attrs,
             inner_attrs,
-            vis,
-            defaultness,
-            sig,
+            head,
+            sig: _,
             block,
         } = self;
         let mut braced = TokenStream::new();
@@ -135,9 +150,11 @@ impl Function {
             for attribute in inner_attrs {
                 attribute.to_tokens(tokens);
             }
-            tokens.extend(body.clone());
+            // As one stream: extending with a stream's trees would bring
+            // each over the proc-macro bridge and back.
+            tokens.extend(std::iter::once(body.clone()));
         });
-        quote!(#(#outer_attrs)* #vis #defaultness #sig #braced)
+        quote!(#(#outer_attrs)* #head #braced)
     }
 
     /// The function unchanged, but for whatever the caller did to the block.

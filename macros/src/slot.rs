@@ -141,12 +141,7 @@ pub(crate) fn slot_body(
 /// The body of a synchronous function with an exit slot and no boundary:
 /// `inner`, the rewritten body in the user's braces, runs in the slot's
 /// closure.
-pub(crate) fn sync_slot(
-    inner: &TokenStream,
-    ret: &ReturnType,
-    private: &Trees,
-    names: &Names,
-) -> TokenStream {
+pub(crate) fn sync_slot(inner: &TokenTree, ret: &ReturnType, private: &Trees, names: &Names) -> TokenStream {
     let around = Around::new(ret, private, names);
     let (exit, seen, ty) = (around.exit, &around.seen, around.ty);
     let (classifier, hint) = (&around.classifier, &around.hint);
