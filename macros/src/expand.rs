@@ -13,7 +13,7 @@ use syn::{Block, Error, Expr, Stmt};
 
 use crate::args::{DeferArgs, RecoverArgs};
 use crate::errors::Errors;
-use crate::guards_only::Written;
+use crate::guards_only::{Declined, Written};
 use crate::item::{self, Attr, Companion, Function};
 use crate::names::Names;
 use crate::return_type::ReturnType;
@@ -85,21 +85,28 @@ unwinds to be caught); enable the feature, or keep to `#[defer_on_exit]`, whose 
 /// The entry point of both attributes.
 pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> TokenStream {
     if attr == Attr::DeferOnExit {
-        // The two token-level expansions, for the functions they take: a
-        // function with an action that may need the exit slot is one the
-        // first never takes.
-        if let Some(function) = Written::split(&args, &item) {
-            let expanded = if slot_tokens::may_need_a_slot(&function.stmts) {
-                slot_tokens::expand(&function)
-            } else {
-                guards_only::expand(&function, &item)
-            };
-            if let Some(expanded) = expanded {
-                return expanded;
-            }
+        if let Some(expanded) = on_tokens(&args, &item) {
+            return expanded;
         }
     }
     parsed(attr, args, item)
+}
+
+/// The expansion of `#[defer_on_exit]` on the tokens of `item`, if one of
+/// the two token-level expansions takes it. A function with an action that
+/// may need the exit slot is one the first never takes, and a `defer!` that
+/// may hold a borrow the rest of the body needs runs after a frame, which
+/// needs the slot.
+pub(crate) fn on_tokens(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    let function = Written::split(args, item)?;
+    if slot_tokens::may_need_a_slot(&function.stmts) {
+        return slot_tokens::expand(&function, None);
+    }
+    match guards_only::expand(&function, item) {
+        Ok(expanded) => Some(expanded),
+        Err(Declined::Conflict { at }) => slot_tokens::expand(&function, Some(at)),
+        Err(Declined::Other) => None,
+    }
 }
 
 /// The expansion of any function, parsed with syn.

@@ -59,7 +59,7 @@ pub(crate) struct Frame {
 /// The pieces of a frame that the rewriter computed.
 pub(crate) struct Parts<'a> {
     /// The rest of the block, rewritten.
-    pub(crate) rest: &'a [Stmt],
+    pub(crate) rest: &'a TokenStream,
     /// Where a `Flow::Return` goes after the action: out of the function, or
     /// out of an enclosing frame.
     pub(crate) returned: &'a TokenStream,
@@ -132,6 +132,12 @@ impl Frame {
         } else {
             quote_spanned!(span=> return #flow)
         }
+    }
+
+    /// Leaves the frame for the function's return, with the proof `value`
+    /// that the slot holds the returned value.
+    pub(crate) fn leave_returning(&self, private: &Trees, value: &TokenStream, span: Span) -> TokenStream {
+        self.leave(&quote_spanned!(span=> #private::Flow::Return(#value)), span)
     }
 
     /// The `Jump` that stands for `target`, with `value`: `Here(value)`
@@ -231,7 +237,7 @@ impl Frame {
         // allows it, rather than the user's code. (The rest is a match arm,
         // where clippy expects code that may diverge.)
         let body = quote_spanned! {span=>
-            let #value = match () { () => { #(#rest)* } };
+            let #value = match () { () => { #rest } };
             #[allow(unreachable_code)]
             let #flow: #flow_type = #private::Flow::#end(#value);
             #flow

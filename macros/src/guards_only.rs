@@ -66,14 +66,25 @@ impl Written {
     }
 }
 
+/// Why [`expand`] did not take a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Declined {
+    /// The `defer!` whose name is `stmts[at]` may hold a borrow that the
+    /// statements after it need (the ones before it hold none): its action
+    /// runs after a frame around them, which needs the exit slot.
+    Conflict { at: usize },
+    /// Anything else the full expansion must see.
+    Other,
+}
+
 /// The expansion of `#[defer_on_exit]` on `item`, `function` as read, if the
 /// function is one this module expands.
-pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStream> {
+pub(crate) fn expand(function: &Written, item: &TokenStream) -> Result<TokenStream, Declined> {
     let stmts = &function.stmts;
     let invocations = invocations(stmts)?;
     if invocations.is_empty() {
         // Nothing to register: the function as written.
-        return Some(item.clone());
+        return Ok(item.clone());
     }
 
     let names = Names::new(cfg!(feature = "tracing"));
@@ -86,7 +97,7 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
         // Synchronous, and no slot.
         in_place: guard::in_place(false),
     };
-    let form = forms::find(Macro::Defer, Shape::Block).ok()?;
+    let form = forms::find(Macro::Defer, Shape::Block).map_err(|_| Declined::Other)?;
     let mut out = names
         .site_closure
         .as_ref()
@@ -110,7 +121,7 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Option<TokenStre
         copied = invocation.end;
     }
     out.extend(stmts[copied..].iter().cloned());
-    Some(function.with_body(out))
+    Ok(function.with_body(out))
 }
 
 /// A `defer! { … }` (or `defer_on_err! { … }`) statement of the outermost
@@ -174,16 +185,16 @@ pub(crate) fn plain_head(tokens: &[TokenTree]) -> bool {
 /// deferred form, an invocation elsewhere than as a statement of this block
 /// or with attributes of its own, a body a check would look into, or an
 /// action that may use what the statements after it use.
-fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
+fn invocations(stmts: &[TokenTree]) -> Result<Vec<Invocation>, Declined> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < stmts.len() {
         match &stmts[at] {
             TokenTree::Ident(ident) if Macro::is_name(ident) => {
-                let invocation = invocation(stmts, at, &[Macro::Defer])?;
+                let invocation = invocation(stmts, at, &[Macro::Defer]).ok_or(Declined::Other)?;
                 let rest = || stmts[invocation.end..].iter().cloned().collect();
                 if invocation.capture.is_none() && borrows::conflict(&invocation.body, &[], rest) {
-                    return None;
+                    return Err(Declined::Conflict { at: invocation.start });
                 }
                 at = invocation.end;
                 found.push(invocation);
@@ -191,15 +202,15 @@ fn invocations(stmts: &[TokenTree]) -> Option<Vec<Invocation>> {
             }
             TokenTree::Punct(pound) if pound.as_char() == '#' => {
                 if matches!(stmts.get(at + 1), Some(TokenTree::Punct(bang)) if bang.as_char() == '!') {
-                    return None;
+                    return Err(Declined::Other);
                 }
             }
-            TokenTree::Group(group) if mentions_a_macro(group) => return None,
+            TokenTree::Group(group) if mentions_a_macro(group) => return Err(Declined::Other),
             _ => {}
         }
         at += 1;
     }
-    Some(found)
+    Ok(found)
 }
 
 /// The invocation starting at `stmts[at]`, a macro's name, if it is a

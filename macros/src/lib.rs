@@ -7,8 +7,10 @@
 //!   back together; `guards_only`: the common case, a function whose only
 //!   actions are plain `defer!`s, expanded on its tokens without parsing;
 //!   `slot_tokens`: the next one, a function whose exits go through the
-//!   exit slot but are plain enough (`return`, `?` after a postfix chain, a
-//!   final value) to route on its tokens;
+//!   exit slot (a hook, `defer_on_err!`, a frame around the statements after
+//!   a `defer!` that may hold their borrow) but are plain enough (`return`,
+//!   `?` after a postfix chain, a final value) to route on its tokens;
+//!   `trees`: short token runs spliced as trees, not streams;
 //! - `args`: the attributes' arguments; `root`: the runtime crate's path and
 //!   the one rule for recognising epilogue's names;
 //! - `item`: the annotated function; `wrapped`: its body when another

@@ -353,10 +353,9 @@ impl<'a> Rewriter<'a> {
     /// the slot holds the returned value): `return value`, or, inside a
     /// frame, leaving the frame with `Flow::Return(value)`.
     fn leave_function(&self, value: &TokenStream, span: Span) -> TokenStream {
-        let private = &self.private;
         match self.frames.last() {
             None => quote_spanned!(span=> return #value),
-            Some(frame) => frame.leave(&quote_spanned!(span=> #private::Flow::Return(#value)), span),
+            Some(frame) => frame.leave_returning(&self.private, value, span),
         }
     }
 
@@ -496,6 +495,7 @@ impl<'a> Rewriter<'a> {
         let label = format!("'__epilogue_frame_{}", self.frames.len());
         self.frames.push(Frame::new(labelled, &label, deferred.location));
         let rest = self.rewrite_stmts(rest, value);
+        let rest = quote!(#(#rest)*);
         let frame = self.frames.pop().expect("pushed above");
         let returned = self.leave_function(&frame::seen_ident(), Span::mixed_site());
         let jumps: Vec<TokenStream> = frame

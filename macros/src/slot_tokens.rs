@@ -1,7 +1,10 @@
 //! A function with an exit slot, expanded on tokens: a synchronous function
 //! whose deferred actions are statements of its outermost block, at least
-//! one of which needs the slot (`defer_on_err!`, a hook), and whose exits are
-//! plain enough to route through the slot without parsing the body:
+//! one of which needs the slot (`defer_on_err!`, a hook, or a block action
+//! that may hold a borrow the statements after it need, the last action of
+//! the function: it runs after a frame around them, and the frame returns
+//! through the slot), and whose exits are plain enough to route through the
+//! slot without parsing the body:
 //! - `return value`, which ends at the `;` or `,` after it, or where its
 //!   group ends;
 //! - `value?`, where `value` is a postfix chain (`a.b(c)?`, `f(x)?[0]?`,
@@ -24,15 +27,16 @@
 //! exits are their own), any other macro (it may hide a `return`), a label,
 //! an attribute, a `?` after anything but a postfix chain, generic arguments
 //! in an expression (their `,` and `>` would be misread), an action in an
-//! inner block, a possible borrow conflict, a body a check would reject, a
-//! unit or `impl Trait` return type, and a signature the full expansion
-//! adjusts.
+//! inner block, an action after a frame, a hook that may hold a borrow, a
+//! frame without a final value, a body a check would reject, a unit or
+//! `impl Trait` return type, and a signature the full expansion adjusts.
 
 use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
 use quote::quote_spanned;
 
 use crate::deferred::{self, Action, Body};
 use crate::forms::{self, Macro, Shape};
+use crate::frame::{self, Frame};
 use crate::guard::{self, Context, Position};
 use crate::guards_only::{self, Written};
 use crate::names::Names;
@@ -43,8 +47,11 @@ use crate::trees::Trees;
 use crate::{borrows, expand, hidden, slot};
 
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
-/// one this module expands.
-pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
+/// one this module expands. `conflict_at`: what the `defer!`-only expansion
+/// already found, the index of the first action's name that may hold a
+/// borrow the statements after it need (so that neither it nor those
+/// before it are checked again).
+pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<TokenStream> {
     let stmts = &function.stmts;
     let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
@@ -52,47 +59,13 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
     let exits = Exits {
         exit,
         private: &private,
+        frame: None,
     };
     // The statements first, the cheapest way to see that the function is
     // not one to take here (a closure or macro with an exit of its own);
     // then the actions, some of which syn parses.
-    let mut parts = Vec::new();
-    let mut at = 0;
-    while at < stmts.len() {
-        if let TokenTree::Ident(ident) = &stmts[at] {
-            if Macro::is_name(ident) {
-                parts.push(Part::Invocation(at));
-                // `name!(…)`, `name! { … }` and a `;`, checked when parsed.
-                at += 3 + usize::from(is_punct(stmts, at + 3, ';'));
-                continue;
-            }
-        }
-        let (end, ends) = statement(stmts, at)?;
-        let stmt = &stmts[at..end];
-        parts.push(match ends {
-            Ends::Statement => Part::Routed(exits.route(stmt)?, stmt),
-            Ends::Value => Part::Value(stmt),
-        });
-        at = end;
-    }
-    let mut needs_slot = false;
-    for part in &mut parts {
-        let Part::Invocation(at) = *part else {
-            continue;
-        };
-        let (action, location, end) = invocation(stmts, at)?;
-        if end != at + 3 + usize::from(is_punct(stmts, at + 3, ';')) {
-            return None;
-        }
-        let rest = || stmts[end..].iter().cloned().collect();
-        if !action.captures_at_registration()
-            && borrows::conflict(&action.tokens(), &action.own_names(), rest)
-        {
-            return None;
-        }
-        needs_slot |= action.form.needs_slot;
-        *part = Part::Action(action, location);
-    }
+    let mut parts = block_parts(stmts, &exits)?;
+    let (needs_slot, frame_at) = parse_actions(stmts, &mut parts, conflict_at)?;
     if !needs_slot {
         // Only `defer!`s, which need no slot: the token-level expansion of
         // those did not take the function, and the full one says why.
@@ -110,6 +83,16 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         site: &names.site,
         // Synchronous.
         in_place: guard::in_place(false),
+    };
+    let framed = match frame_at {
+        Some(at) => {
+            let rest = parts.split_off(at + 1);
+            let Some(Part::Action(action, location)) = parts.pop() else {
+                return None;
+            };
+            Some((action, location, rest))
+        }
+        None => None,
     };
     let mut out = TokenStream::new();
     let mut guards = 0;
@@ -132,6 +115,16 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
             Part::Value(value) => splice(&mut out, exits.store(value, &output)?),
         }
     }
+    if let Some((action, location, rest)) = framed {
+        let position = Position {
+            index: guards,
+            top: true,
+        };
+        splice(
+            &mut out,
+            framed_action(action, location, &rest, &exits, &output, &cx, position)?,
+        );
+    }
 
     let inner = expand::in_braces(function.body.delim_span(), out);
     let mut body = slot::sync_slot(&inner, &output, &private, &names);
@@ -139,6 +132,124 @@ pub(crate) fn expand(function: &Written) -> Option<TokenStream> {
         body = quote_spanned!(Span::call_site()=> let #site = || {}; #body);
     }
     Some(function.with_body(body))
+}
+
+/// The statements of the outermost block `stmts`, each routed with `exits`
+/// or kept for later: an invocation, parsed by [`parse_actions`], and the
+/// final value, stored where the frame (if any) is known.
+fn block_parts<'a>(stmts: &'a [TokenTree], exits: &Exits<'_>) -> Option<Vec<Part<'a>>> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while at < stmts.len() {
+        if let TokenTree::Ident(ident) = &stmts[at] {
+            if Macro::is_name(ident) {
+                parts.push(Part::Invocation(at));
+                // `name!(…)`, `name! { … }` and a `;`, checked when parsed.
+                at += 3 + usize::from(is_punct(stmts, at + 3, ';'));
+                continue;
+            }
+        }
+        let (end, ends) = statement(stmts, at)?;
+        let stmt = &stmts[at..end];
+        parts.push(match ends {
+            Ends::Statement => Part::Routed(exits.route(stmt)?, stmt),
+            Ends::Value => Part::Value(stmt),
+        });
+        at = end;
+    }
+    Some(parts)
+}
+
+/// Parses the invocations among `parts`: whether one needs the exit slot,
+/// and which one, if any, runs after a frame around the statements after it
+/// (see [`expand`] for `conflict_at`).
+fn parse_actions(
+    stmts: &[TokenTree],
+    parts: &mut [Part<'_>],
+    conflict_at: Option<usize>,
+) -> Option<(bool, Option<usize>)> {
+    let mut needs_slot = false;
+    // The action that runs after a frame around the statements after it,
+    // if one may hold a borrow that they need.
+    let mut frame_at = None;
+    for (index, part) in parts.iter_mut().enumerate() {
+        let Part::Invocation(at) = *part else {
+            continue;
+        };
+        if frame_at.is_some() {
+            // An action in a frame: a guard or a frame of its own there.
+            return None;
+        }
+        let (action, location, end) = invocation(stmts, at)?;
+        if end != at + 3 + usize::from(is_punct(stmts, at + 3, ';')) {
+            return None;
+        }
+        let rest = || stmts[end..].iter().cloned().collect();
+        let conflict = match conflict_at {
+            Some(known) => at == known,
+            None => {
+                !action.captures_at_registration()
+                    && borrows::conflict(&action.tokens(), &action.own_names(), rest)
+            }
+        };
+        if conflict {
+            // A block action only (a hook's frame differs), and the frame
+            // needs the slot.
+            if !matches!(action.body, Body::Stmts(_)) {
+                return None;
+            }
+            frame_at = Some(index);
+            needs_slot = true;
+        }
+        needs_slot |= action.form.needs_slot;
+        *part = Part::Action(action, location);
+    }
+    Some((needs_slot, frame_at))
+}
+
+/// The frame around the statements `rest` of the outermost block, which
+/// end with its value, and the action `action` that runs after it, as the
+/// full expansion's rewriter writes them.
+fn framed_action(
+    action: Action,
+    location: Span,
+    rest: &[Part<'_>],
+    exits: &Exits<'_>,
+    output: &ReturnType,
+    cx: &Context<'_>,
+    position: Position,
+) -> Option<TokenStream> {
+    if !matches!(rest.last(), Some(Part::Value(_))) {
+        return None;
+    }
+    let frame = Frame::new(false, "'__epilogue_frame_0", location);
+    let in_frame = Exits {
+        frame: Some(&frame),
+        ..*exits
+    };
+    let mut routed = TokenStream::new();
+    for part in rest {
+        match *part {
+            Part::Routed(_, stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
+            Part::Value(value) => splice(&mut routed, in_frame.store(value, output)?),
+            Part::Invocation(_) | Part::Action(..) => return None,
+        }
+    }
+    // After the action, a return leaves the function with its proof.
+    let seen = frame::seen_ident();
+    let returned = quote_spanned!(Span::mixed_site()=> return #seen);
+    let parts = frame::Parts {
+        rest: &routed,
+        returned: &returned,
+        jumps: &[],
+        attrs: &Trees::default(),
+        exit: exits.exit,
+        ret: output,
+        carried: false,
+        returns_value: true,
+        position,
+    };
+    Some(frame.expand(action, &parts, cx))
 }
 
 /// Appends `stream` to `out` as one stream. Inside the compiler, the
@@ -412,6 +523,9 @@ fn is_keyword(ident: &Ident) -> bool {
 struct Exits<'a> {
     exit: &'a Ident,
     private: &'a Trees,
+    /// The frame the statements are in, if any: a `return` leaves it with
+    /// the proof, and the function returns after its action ran.
+    frame: Option<&'a Frame>,
 }
 
 /// A token of the input kept as written, or what replaces a run of them.
@@ -719,7 +833,10 @@ impl Exits<'_> {
             self.route(value)?.or_as_written(value)
         };
         let store = slot::store(self.exit, &value, span);
-        Some(quote_spanned!(span=> #return_token #store))
+        Some(match self.frame {
+            None => quote_spanned!(span=> #return_token #store),
+            Some(frame) => frame.leave_returning(self.private, &store, span),
+        })
     }
 
     /// `value?` becomes the `match` it stands for, as the full expansion's
@@ -730,7 +847,10 @@ impl Exits<'_> {
             self.exit,
             value,
             question,
-            |store, span| quote_spanned!(span=> return #store),
+            |store, span| match self.frame {
+                None => quote_spanned!(span=> return #store),
+                Some(frame) => frame.leave_returning(self.private, store, span),
+            },
         )
     }
 }
