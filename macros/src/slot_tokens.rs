@@ -230,7 +230,9 @@ fn framed_action(
     let mut routed = TokenStream::new();
     for part in rest {
         match *part {
-            Part::Routed(_, stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
+            // Nothing to route: the same in the frame.
+            Part::Routed(Routed::AsWritten, stmt) => routed.extend(stmt.iter().cloned()),
+            Part::Routed(Routed::Changed(_), stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
             Part::Value(value) => splice(&mut routed, in_frame.store(value, output)?),
             Part::Invocation(_) | Part::Action(..) => return None,
         }
