@@ -64,7 +64,14 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     // The statements first, the cheapest way to see that the function is
     // not one to take here (a closure or macro with an exit of its own);
     // then the actions, some of which syn parses.
-    let mut parts = block_parts(stmts, &exits)?;
+    // A frame the `defer!`-only expansion found: the statements after its
+    // action are routed out of it at once.
+    let known_frame = conflict_at.map(|at| Frame::new(false, FRAME_LABEL, stmts[at].span()));
+    let in_known_frame = known_frame.as_ref().map(|frame| Exits {
+        frame: Some(frame),
+        ..exits
+    });
+    let mut parts = block_parts(stmts, &exits, conflict_at.zip(in_known_frame.as_ref()))?;
     let (needs_slot, frame_at) = parse_actions(stmts, &mut parts, conflict_at)?;
     if !needs_slot {
         // Only `defer!`s, which need no slot: the token-level expansion of
@@ -120,9 +127,13 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
             index: guards,
             top: true,
         };
+        let frame = match known_frame {
+            Some(frame) => Framed::RoutedIn(frame),
+            None => Framed::NotYet(Frame::new(false, FRAME_LABEL, location)),
+        };
         splice(
             &mut out,
-            framed_action(action, location, &rest, &exits, &output, &cx, position)?,
+            framed_action(action, &frame, rest, &exits, &output, &cx, position)?,
         );
     }
 
@@ -135,9 +146,14 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
 }
 
 /// The statements of the outermost block `stmts`, each routed with `exits`
-/// or kept for later: an invocation, parsed by [`parse_actions`], and the
-/// final value, stored where the frame (if any) is known.
-fn block_parts<'a>(stmts: &'a [TokenTree], exits: &Exits<'_>) -> Option<Vec<Part<'a>>> {
+/// (those after the action at `framed.0`, with `framed.1`: a frame's) or
+/// kept for later: an invocation, parsed by [`parse_actions`], and the final
+/// value, stored where the frame (if any) is known.
+fn block_parts<'a>(
+    stmts: &'a [TokenTree],
+    exits: &Exits<'_>,
+    framed: Option<(usize, &Exits<'_>)>,
+) -> Option<Vec<Part<'a>>> {
     let mut parts = Vec::new();
     let mut at = 0;
     while at < stmts.len() {
@@ -151,6 +167,10 @@ fn block_parts<'a>(stmts: &'a [TokenTree], exits: &Exits<'_>) -> Option<Vec<Part
         }
         let (end, ends) = statement(stmts, at)?;
         let stmt = &stmts[at..end];
+        let exits = match framed {
+            Some((action, in_frame)) if at > action => in_frame,
+            _ => exits,
+        };
         parts.push(match ends {
             Ends::Statement => Part::Routed(exits.route(stmt)?, stmt),
             Ends::Value => Part::Value(stmt),
@@ -207,13 +227,24 @@ fn parse_actions(
     Some((needs_slot, frame_at))
 }
 
+/// The label of a frame at the top of the body. Only a labelled frame (an
+/// async action's) uses it, but every frame has one.
+const FRAME_LABEL: &str = "'__epilogue_frame_0";
+
+/// The frame of an action, and whether the statements after the action
+/// were routed out of it already.
+enum Framed {
+    RoutedIn(Frame),
+    NotYet(Frame),
+}
+
 /// The frame around the statements `rest` of the outermost block, which
 /// end with its value, and the action `action` that runs after it, as the
 /// full expansion's rewriter writes them.
 fn framed_action(
     action: Action,
-    location: Span,
-    rest: &[Part<'_>],
+    frame: &Framed,
+    rest: Vec<Part<'_>>,
     exits: &Exits<'_>,
     output: &ReturnType,
     cx: &Context<'_>,
@@ -222,16 +253,20 @@ fn framed_action(
     if !matches!(rest.last(), Some(Part::Value(_))) {
         return None;
     }
-    let frame = Frame::new(false, "'__epilogue_frame_0", location);
+    let (frame, routed_in) = match frame {
+        Framed::RoutedIn(frame) => (frame, true),
+        Framed::NotYet(frame) => (frame, false),
+    };
     let in_frame = Exits {
-        frame: Some(&frame),
+        frame: Some(frame),
         ..*exits
     };
     let mut routed = TokenStream::new();
     for part in rest {
-        match *part {
+        match part {
             // Nothing to route: the same in the frame.
             Part::Routed(Routed::AsWritten, stmt) => routed.extend(stmt.iter().cloned()),
+            Part::Routed(Routed::Changed(changed), _) if routed_in => splice(&mut routed, changed),
             Part::Routed(Routed::Changed(_), stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
             Part::Value(value) => splice(&mut routed, in_frame.store(value, output)?),
             Part::Invocation(_) | Part::Action(..) => return None,
