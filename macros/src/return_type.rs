@@ -1,6 +1,6 @@
 //! The annotated function's return type, as the expansion needs to name it.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::Type;
@@ -65,13 +65,16 @@ impl EarlyExits {
         }
     }
 
-    fn of(ty: &Type) -> Option<Self> {
-        let (name, inner) = outer_name(ty)?;
-        let is_result = |ty: Option<&Type>| {
-            ty.and_then(outer_name)
+    fn of<T: Outer>(ty: &T) -> Option<Self> {
+        let (name, inner) = ty.outer()?;
+        let is_result = |ty: Option<&T>| {
+            ty.and_then(Outer::outer)
                 .is_some_and(|(name, _)| name.ends_with("Result"))
         };
-        let is_option = |ty: Option<&Type>| ty.and_then(outer_name).is_some_and(|(name, _)| name == "Option");
+        let is_option = |ty: Option<&T>| {
+            ty.and_then(Outer::outer)
+                .is_some_and(|(name, _)| name == "Option")
+        };
         if name.ends_with("Result") {
             return Some(EarlyExits::Result);
         }
@@ -80,7 +83,7 @@ impl EarlyExits {
             "Option" => Some(EarlyExits::Option),
             "Poll" if is_result(inner) => Some(EarlyExits::PollResult),
             "Poll" if is_option(inner) => {
-                let inner = inner.and_then(outer_name).and_then(|(_, inner)| inner);
+                let inner = inner.and_then(Outer::outer).and_then(|(_, inner)| inner);
                 if is_result(inner) {
                     Some(EarlyExits::PollOptionResult)
                 } else {
@@ -90,6 +93,18 @@ impl EarlyExits {
             "Poll" => Some(EarlyExits::Poll),
             _ => None,
         }
+    }
+}
+
+/// A type as far as its early exits go: the last segment of a path type,
+/// and its first generic type argument.
+trait Outer {
+    fn outer(&self) -> Option<(String, Option<&Self>)>;
+}
+
+impl Outer for Type {
+    fn outer(&self) -> Option<(String, Option<&Type>)> {
+        outer_name(self)
     }
 }
 
@@ -109,6 +124,98 @@ fn outer_name(ty: &Type) -> Option<(String, Option<&Type>)> {
         _ => None,
     };
     Some((last.ident.to_string(), first_argument))
+}
+
+/// A path type read on its tokens: its last segment's name and first
+/// generic type argument.
+struct PathType {
+    last: String,
+    first_argument: Option<Box<PathType>>,
+}
+
+impl Outer for PathType {
+    fn outer(&self) -> Option<(String, Option<&PathType>)> {
+        Some((self.last.clone(), self.first_argument.as_deref()))
+    }
+}
+
+/// Words that cannot be a segment of a type's path.
+const NOT_A_SEGMENT: &[&str] = &[
+    "_", "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
+    "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Reads the path type at `tokens[*at]`: `::`-separated identifiers, each
+/// with generic arguments that are lifetimes or such path types. `None` for
+/// anything else (a reference, a tuple, `impl Trait`, a turbofish, an
+/// associated type binding, a const argument…).
+fn path_type(tokens: &[TokenTree], at: &mut usize) -> Option<PathType> {
+    if is_path_separator(tokens, *at) {
+        *at += 2;
+    }
+    loop {
+        let TokenTree::Ident(segment) = tokens.get(*at)? else {
+            return None;
+        };
+        let last = segment.to_string();
+        if NOT_A_SEGMENT.contains(&last.as_str()) {
+            return None;
+        }
+        *at += 1;
+        let first_argument = if is_punct(tokens, *at, '<') {
+            *at += 1;
+            generic_arguments(tokens, at)?.into_iter().next()
+        } else {
+            None
+        };
+        if !is_path_separator(tokens, *at) {
+            return Some(PathType {
+                last,
+                first_argument: first_argument.map(Box::new),
+            });
+        }
+        *at += 2;
+    }
+}
+
+/// Reads the generic arguments after a `<`, through the `>`: lifetimes and
+/// path types, at least one. Returns the types among them.
+fn generic_arguments(tokens: &[TokenTree], at: &mut usize) -> Option<Vec<PathType>> {
+    let mut types = Vec::new();
+    loop {
+        if is_punct(tokens, *at, '\'') {
+            // `'a`
+            if !matches!(tokens.get(*at + 1), Some(TokenTree::Ident(_))) {
+                return None;
+            }
+            *at += 2;
+        } else {
+            types.push(path_type(tokens, at)?);
+        }
+        if is_punct(tokens, *at, ',') {
+            *at += 1;
+            if !is_punct(tokens, *at, '>') {
+                continue;
+            }
+        }
+        if !is_punct(tokens, *at, '>') {
+            return None;
+        }
+        *at += 1;
+        return Some(types);
+    }
+}
+
+fn is_punct(tokens: &[TokenTree], at: usize, c: char) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(punct)) if punct.as_char() == c)
+}
+
+/// `::` at `tokens[at]`.
+fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(first)) if first.as_char() == ':' && first.spacing() == Spacing::Joint)
+        && is_punct(tokens, at + 1, ':')
 }
 
 impl ReturnType {
@@ -143,11 +250,35 @@ impl ReturnType {
             is_never: matches!(ty, Type::Never(_)),
             is_opaque: matches!(peel(ty), Type::ImplTrait(_)),
             early_exits: EarlyExits::of(ty),
-            span: joined_span(tokens),
+            span: joined_span(&tokens.clone().into_iter().collect::<Vec<_>>()),
             erased: erased.into(),
             probe,
             has_impl_trait,
         }
+    }
+
+    /// The return type written as `tokens`, read without syn when it is a
+    /// path type whose generic arguments are lifetimes and such types
+    /// (`Result<u64, io::Error>`, `Option<Vec<T>>`): nearly every return
+    /// type, and the parse of it was a tenth of a token-level expansion.
+    /// `None` for any other type, which syn reads.
+    pub(crate) fn of_path_tokens(tokens: &[TokenTree]) -> Option<Self> {
+        let mut at = 0;
+        let ty = path_type(tokens, &mut at)?;
+        if at != tokens.len() {
+            return None;
+        }
+        let trees: Trees = tokens.iter().cloned().collect();
+        Some(ReturnType {
+            erased: trees.clone(),
+            probe: trees,
+            span: joined_span(tokens),
+            has_impl_trait: false,
+            is_unit: false,
+            is_never: false,
+            is_opaque: false,
+            early_exits: EarlyExits::of(&ty),
+        })
     }
 
     /// The type with `impl Trait` erased.
@@ -171,12 +302,12 @@ impl ReturnType {
 /// The span from the first token of `tokens` to the last, where the
 /// compiler can join them, else the first token's: what syn's `span()` gives
 /// for the type they print, without printing it again.
-fn joined_span(tokens: &TokenStream) -> Span {
-    let mut spans = tokens.clone().into_iter().map(|token| token.span());
-    let Some(first) = spans.next() else {
-        return Span::call_site();
-    };
-    spans.last().and_then(|last| first.join(last)).unwrap_or(first)
+fn joined_span(tokens: &[TokenTree]) -> Span {
+    match tokens {
+        [] => Span::call_site(),
+        [only] => only.span(),
+        [first, .., last] => first.span().join(last.span()).unwrap_or(first.span()),
+    }
 }
 
 fn peel(ty: &Type) -> &Type {
@@ -225,8 +356,90 @@ impl VisitMut for ImplTraitEraser<'_> {
 
 fn mentions_impl(tokens: &TokenStream) -> bool {
     tokens.clone().into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
-        proc_macro2::TokenTree::Group(group) => mentions_impl(&group.stream()),
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => mentions_impl(&group.stream()),
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReturnType;
+    use proc_macro2::{TokenStream, TokenTree};
+
+    fn facts(ret: &ReturnType) -> (String, String, [bool; 4], Option<super::EarlyExits>) {
+        let text = |trees: &super::Trees| quote::quote!(#trees).to_string();
+        (
+            text(&ret.erased),
+            text(&ret.probe),
+            [ret.has_impl_trait, ret.is_unit, ret.is_never, ret.is_opaque],
+            ret.early_exits,
+        )
+    }
+
+    #[test]
+    fn a_path_type_read_on_its_tokens_is_what_syn_reads() {
+        for ty in [
+            "u32",
+            "Result<u64, Failure>",
+            "io::Result<()>",
+            "::std::io::Result<Vec<u8>>",
+            "Option<Result<T, E>>",
+            "Option<&'a str>",
+            "Poll<Option<Result<Bytes, io::Error>>>",
+            "Poll<Option<u8>>",
+            "Poll<Result<(), E>>",
+            "Poll<T>",
+            "Cow<'a, str>",
+            "Result<Self, E,>",
+            "crate::Result<super::Out>",
+            "r#type::Result<u8>",
+            "fmt::Result",
+            "Box<dyn Error>",
+        ] {
+            let tokens: TokenStream = ty.parse().unwrap();
+            let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+            let parsed: syn::Type = syn::parse2(tokens.clone()).unwrap();
+            let by_syn = ReturnType::written(&parsed, &tokens);
+            match ReturnType::of_path_tokens(&trees) {
+                Some(on_tokens) => assert_eq!(facts(&on_tokens), facts(&by_syn), "{ty}"),
+                // Left to syn: a reference, a tuple or `dyn` inside.
+                None => assert!(
+                    [
+                        "Option<&'a str>",
+                        "Poll<Result<(), E>>",
+                        "io::Result<()>",
+                        "Box<dyn Error>"
+                    ]
+                    .contains(&ty),
+                    "{ty} was not read on its tokens"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn anything_but_a_path_type_is_left_to_syn() {
+        for ty in [
+            "()",
+            "!",
+            "&'a str",
+            "(u8, u16)",
+            "[u8; 4]",
+            "impl Iterator<Item = u8>",
+            "Vec::<u8>",
+            "<T as Trait>::Output",
+            "Box<dyn Fn(u8) -> u8>",
+            "Iter<Item = u8>",
+            "Array<u8, 4>",
+            "Array<u8, { N }>",
+            "fn(u8) -> u8",
+            "Result<>",
+            "Result<u8",
+            "_",
+        ] {
+            let trees: Vec<TokenTree> = ty.parse::<TokenStream>().unwrap().into_iter().collect();
+            assert!(ReturnType::of_path_tokens(&trees).is_none(), "{ty}");
+        }
+    }
 }

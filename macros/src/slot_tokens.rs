@@ -391,6 +391,9 @@ fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
         .skip(at + 3)
         .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "where"))
         .map_or(head.len(), |offset| at + 3 + offset);
+    if let Some(path) = ReturnType::of_path_tokens(&head[at + 3..end]) {
+        return Some(path);
+    }
     let tokens: TokenStream = head[at + 3..end].iter().cloned().collect();
     let ty: syn::Type = syn::parse2(tokens.clone()).ok()?;
     Some(ReturnType::written(&ty, &tokens))
