@@ -61,9 +61,6 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
         private: &private,
         frame: None,
     };
-    // The statements first, the cheapest way to see that the function is
-    // not one to take here (a closure or macro with an exit of its own);
-    // then the actions, some of which syn parses.
     // A frame the `defer!`-only expansion found: the statements after its
     // action are routed out of it at once.
     let known_frame = conflict_at.map(|at| Frame::new(false, FRAME_LABEL, stmts[at].span()));
@@ -71,6 +68,9 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
         frame: Some(frame),
         ..exits
     });
+    // The statements first, the cheapest way to see that the function is
+    // not one to take here (a closure or macro with an exit of its own);
+    // then the actions, some of which syn parses.
     let mut parts = block_parts(stmts, &exits, conflict_at.zip(in_known_frame.as_ref()))?;
     let (needs_slot, frame_at) = parse_actions(stmts, &mut parts, conflict_at)?;
     if !needs_slot {
