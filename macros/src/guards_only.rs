@@ -21,7 +21,7 @@ use crate::forms::{self, Macro, Shape};
 use crate::guard::{self, Context, Position};
 use crate::names::Names;
 use crate::root::Root;
-use crate::trees::Trees;
+use crate::trees::{splice, Trees};
 use crate::{borrows, expand, slot};
 
 /// A function as the token-level expansions read it.
@@ -111,13 +111,10 @@ pub(crate) fn expand(function: &Written, item: &TokenStream) -> Result<TokenStre
             body: Body::Stmts(invocation.body),
         };
         let position = Position { index, top: true };
-        out.extend(std::iter::once(guard::guard(
-            action,
-            &Trees::default(),
-            invocation.at,
-            &cx,
-            position,
-        )));
+        splice(
+            &mut out,
+            guard::guard(action, &Trees::default(), invocation.at, &cx, position),
+        );
         copied = invocation.end;
     }
     out.extend(stmts[copied..].iter().cloned());

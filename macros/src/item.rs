@@ -8,6 +8,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{braced, token, Attribute, Block, Error, Result, Signature, Token, Visibility};
 
 use crate::root::Root;
+use crate::trees::splice;
 
 /// A free function, method, trait method with a default body, `async`,
 /// `unsafe`, `extern` or generic: anything `fn` with a body.
@@ -150,9 +151,7 @@ impl Function {
             for attribute in inner_attrs {
                 attribute.to_tokens(tokens);
             }
-            // As one stream: extending with a stream's trees would bring
-            // each over the proc-macro bridge and back.
-            tokens.extend(std::iter::once(body.clone()));
+            splice(tokens, body.clone());
         });
         quote!(#(#outer_attrs)* #head #braced)
     }

@@ -10,7 +10,7 @@
 //!   exit slot (a hook, `defer_on_err!`, a frame around the statements after
 //!   a `defer!` that may hold their borrow) but are plain enough (`return`,
 //!   `?` after a postfix chain, a final value) to route on its tokens;
-//!   `trees`: short token runs spliced as trees, not streams;
+//!   `trees`: short token runs spliced as trees, streams spliced whole;
 //! - `args`: the attributes' arguments; `root`: the runtime crate's path and
 //!   the one rule for recognising epilogue's names;
 //! - `item`: the annotated function; `wrapped`: its body when another

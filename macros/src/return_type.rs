@@ -1,11 +1,11 @@
 //! The annotated function's return type, as the expansion needs to name it.
 
-use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::Type;
 
-use crate::trees::Trees;
+use crate::trees::{is_path_separator, is_punct, Trees};
 
 #[allow(clippy::struct_excessive_bools)] // independent facts about one type
 pub(crate) struct ReturnType {
@@ -206,16 +206,6 @@ fn generic_arguments(tokens: &[TokenTree], at: &mut usize) -> Option<Vec<PathTyp
         *at += 1;
         return Some(types);
     }
-}
-
-fn is_punct(tokens: &[TokenTree], at: usize, c: char) -> bool {
-    matches!(tokens.get(at), Some(TokenTree::Punct(punct)) if punct.as_char() == c)
-}
-
-/// `::` at `tokens[at]`.
-fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
-    matches!(tokens.get(at), Some(TokenTree::Punct(first)) if first.as_char() == ':' && first.spacing() == Spacing::Joint)
-        && is_punct(tokens, at + 1, ':')
 }
 
 impl ReturnType {

@@ -43,7 +43,7 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::root::Root;
 use crate::tail::Tail;
-use crate::trees::Trees;
+use crate::trees::{is_path_separator, is_punct, splice, Trees};
 use crate::{borrows, expand, hidden, slot};
 
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
@@ -287,13 +287,6 @@ fn framed_action(
         position,
     };
     Some(frame.expand(action, &parts, cx))
-}
-
-/// Appends `stream` to `out` as one stream. Inside the compiler, the
-/// streams are joined on its side of the bridge; extending `out` with the
-/// stream's trees would bring each tree over and send it back.
-fn splice(out: &mut TokenStream, stream: TokenStream) {
-    out.extend(std::iter::once(stream));
 }
 
 /// Whether the outermost block `stmts` has an action that may need the
@@ -1037,10 +1030,6 @@ fn ends_an_element(token: &TokenTree) -> bool {
     }
 }
 
-fn is_punct(tokens: &[TokenTree], at: usize, c: char) -> bool {
-    matches!(tokens.get(at), Some(TokenTree::Punct(punct)) if punct.as_char() == c)
-}
-
 fn is_block(token: &TokenTree) -> bool {
     matches!(token, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
 }
@@ -1059,13 +1048,4 @@ fn ends_an_operand(token: &TokenTree) -> bool {
 fn is_lone_dot(tokens: &[TokenTree], at: usize) -> bool {
     let is_dot = |at: usize| matches!(tokens.get(at), Some(TokenTree::Punct(dot)) if dot.as_char() == '.');
     is_dot(at) && !(at > 0 && is_dot(at - 1)) && !is_dot(at + 1)
-}
-
-/// Whether `tokens[at]` and `tokens[at + 1]` are `::`.
-fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
-    matches!(
-        (tokens.get(at), tokens.get(at + 1)),
-        (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
-            if first.as_char() == ':' && first.spacing() == Spacing::Joint && second.as_char() == ':'
-    )
 }

@@ -8,7 +8,8 @@
 //! the builder's pending trees instead, and sent with them when its group is
 //! made. The runtime's path, the scope and the site appear in every guard.
 //! (Callgrind put a third of the attribute's run on a slot function in the
-//! compiler's half of the bridge.)
+//! compiler's half of the bridge.) Also the one way to append a stream, and
+//! two questions the token-level readers ask of a list of trees.
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -93,4 +94,25 @@ impl Extend<TokenTree> for Trees {
     fn extend<I: IntoIterator<Item = TokenTree>>(&mut self, trees: I) {
         self.0.extend(trees);
     }
+}
+
+/// Appends `stream` to `out` as one stream. Inside the compiler, the
+/// streams are joined on its side of the bridge; extending `out` with the
+/// stream's trees would bring each tree over and send it back.
+pub(crate) fn splice(out: &mut TokenStream, stream: TokenStream) {
+    out.extend(std::iter::once(stream));
+}
+
+/// Whether `tokens[at]` is the punctuation `c`.
+pub(crate) fn is_punct(tokens: &[TokenTree], at: usize, c: char) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(punct)) if punct.as_char() == c)
+}
+
+/// Whether `tokens[at]` and `tokens[at + 1]` are `::`.
+pub(crate) fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
+    matches!(
+        (tokens.get(at), tokens.get(at + 1)),
+        (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
+            if first.as_char() == ':' && first.spacing() == Spacing::Joint && second.as_char() == ':'
+    )
 }
