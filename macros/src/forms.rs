@@ -109,13 +109,22 @@ pub(crate) struct Form {
     /// thread was already unwinding: the form runs or not depending on a
     /// panic, which must be the function's own.
     pub(crate) runs_on_panic_only_if_own: bool,
-    /// The function of `__private` that builds its guard around a pointer
-    /// to the action, an `Option` local written before it, where one guard
-    /// type can serve every action: in a synchronous function (a future
-    /// keeps its guards, and must stay `Send`). The blocks of `defer!` and
-    /// `defer_on_err!` have one; a hook changes the value in the slot, which
-    /// its closure's type is part of, and the rest are not guards.
-    pub(crate) in_place: Option<&'static str>,
+    /// The functions of `__private` that take the action as an `Option`
+    /// local written before them, where one guard type can serve every
+    /// action: in a synchronous function (a future keeps its guards, and
+    /// must stay `Send`). The blocks of `defer!` and `defer_on_err!` have
+    /// them; a hook changes the value in the slot, which its closure's type
+    /// is part of, and the rest are not guards.
+    pub(crate) in_place: Option<InPlace>,
+}
+
+/// A form's in-place constructors (see [`Form::in_place`]).
+#[derive(Clone, Copy)]
+pub(crate) struct InPlace {
+    /// Builds a guard around a pointer to the action.
+    pub(crate) guard: &'static str,
+    /// Runs the action at once, after a borrow-free form's frame.
+    pub(crate) now: &'static str,
 }
 
 /// Every form. Shapes a macro does not take are errors that list the ones it
@@ -132,7 +141,10 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer",
         needs_slot: false,
         runs_on_panic_only_if_own: false,
-        in_place: Some("defer_in_place"),
+        in_place: Some(InPlace {
+            guard: "defer_in_place",
+            now: "defer_now",
+        }),
     },
     Form {
         mac: Macro::Defer,
@@ -158,7 +170,10 @@ pub(crate) const FORMS: &[Form] = &[
         local: "__defer_on_err",
         needs_slot: true,
         runs_on_panic_only_if_own: true,
-        in_place: Some("defer_on_err"),
+        in_place: Some(InPlace {
+            guard: "defer_on_err",
+            now: "defer_on_err_now",
+        }),
     },
     Form {
         mac: Macro::DeferOnErr,

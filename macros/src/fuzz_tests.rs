@@ -382,7 +382,8 @@ impl Body {
 
 /// How many actions the expansion registers: guards (`defer`, `defer_in_place`,
 /// `defer_on_err`, `defer_on_err_owning`, `hook`), borrow-free actions run
-/// after their frame, and async actions.
+/// after their frame (`defer_now`, `defer_on_err_now`, or a guard), and
+/// async actions.
 fn registrations(tokens: &TokenStream) -> usize {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
     let mut count = 0;
@@ -394,7 +395,9 @@ fn registrations(tokens: &TokenStream) -> usize {
                     if [
                         "defer",
                         "defer_in_place",
+                        "defer_now",
                         "defer_on_err",
+                        "defer_on_err_now",
                         "defer_on_err_owning",
                         "hook",
                         "running",

@@ -65,25 +65,8 @@ pub(crate) fn guard(
             .then("label_only", span)
             .called(span),
     };
-    if let (true, Some(constructor), Body::Stmts(body)) = (cx.in_place, form.in_place, &action.body) {
-        // `let mut __defer_0_action = Some(|| { … });` and the guard that
-        // holds a pointer to it, declared after it so that it drops first.
-        // `-> ()` reports a value where `()` is expected in the action's
-        // body, as the owning guard's `FnOnce()` bound does.
-        let action_name = format_ident!("{}_action", name, span = span);
-        let constructor = Ident::new(constructor, span);
-        let capture = action.capture;
-        let site = cx.site;
-        // Located at the invocation, as the owning guard's: an unmet bound
-        // on the scope (`defer_on_err!` in a function without a failure
-        // case) is reported at the macro, not at the attribute.
-        let scope = cx.scope.located_at(at);
-        return quote_spanned! {span=>
-            #attrs
-            let mut #action_name = #private::Some(#capture || -> () { #body });
-            #attrs
-            let #name = #private::#constructor(#scope, &mut #action_name, #depth, #site);
-        };
+    if let Some(in_place) = in_place_guard(&action, attrs, at, cx, &private, &depth, Then::Bind(&name)) {
+        return in_place;
     }
     let guard = construct(action, at, cx, &depth);
     quote_spanned! {span=>
@@ -108,11 +91,78 @@ pub(crate) fn run_after_frame(
     depth: &TokenStream,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
+    // One action after each frame, in a block of its own: its local can
+    // have the same name every time.
+    let name = Ident::new(action.form.local, span);
+    let private = cx.private.located_at(at);
+    if let Some(in_place) = in_place_guard(&action, attrs, at, cx, &private, depth, Then::RunNow(&name)) {
+        return in_place;
+    }
     let guard = construct(action, at, cx, depth);
     quote_spanned! {span=>
         #attrs
         #guard.run_now();
     }
+}
+
+/// What becomes of a guard once built, and the name its action's local is
+/// made from.
+#[derive(Clone, Copy)]
+enum Then<'a> {
+    /// Bound to this local, where it waits for its block to be left.
+    Bind(&'a Ident),
+    /// Run at once: the action of a borrow-free form, after its frame.
+    RunNow(&'a Ident),
+}
+
+/// The action's `Option` local (`let mut __defer_0_action = Some(|| { … });`)
+/// and the guard that holds a pointer to it, declared after it so that it
+/// drops first, when the form has an in-place guard here (see
+/// [`in_place`]). One `quote!`: each stream spliced into another is a
+/// round trip to the compiler.
+fn in_place_guard(
+    action: &Action,
+    attrs: &Trees,
+    at: Span,
+    cx: &Context<'_>,
+    private: &Trees,
+    depth: &impl ToTokens,
+    then: Then<'_>,
+) -> Option<TokenStream> {
+    let (true, Some(in_place), Body::Stmts(body)) = (cx.in_place, action.form.in_place, &action.body) else {
+        return None;
+    };
+    let span = Span::mixed_site().located_at(at);
+    let (Then::Bind(name) | Then::RunNow(name)) = then;
+    let action_name = format_ident!("{}_action", name, span = span);
+    let capture = &action.capture;
+    let site = cx.site;
+    // Located at the invocation, as the owning guard's: an unmet bound on
+    // the scope (`defer_on_err!` in a function without a failure case) is
+    // reported at the macro, not at the attribute. `-> ()` reports a value
+    // where `()` is expected in the action's body, as the owning guard's
+    // `FnOnce()` bound does.
+    let scope = cx.scope.located_at(at);
+    Some(match then {
+        Then::Bind(name) => {
+            let constructor = Ident::new(in_place.guard, span);
+            quote_spanned! {span=>
+                #attrs
+                let mut #action_name = #private::Some(#capture || -> () { #body });
+                #attrs
+                let #name = #private::#constructor(#scope, &mut #action_name, #depth, #site);
+            }
+        }
+        Then::RunNow(_) => {
+            let run = Ident::new(in_place.now, span);
+            quote_spanned! {span=>
+                #attrs
+                let mut #action_name = #private::Some(#capture || -> () { #body });
+                #attrs
+                #private::#run(#scope, &mut #action_name, #depth, #site);
+            }
+        }
+    })
 }
 
 /// `__private::defer(scope, depth, site, || { … })`: the call that builds a

@@ -117,7 +117,20 @@ pub struct Frame<T>(Result<T, Payload>);
 /// Runs the rest of a block as a frame.
 #[inline(always)]
 pub fn frame<T>(rest: impl FnOnce() -> T) -> Frame<T> {
-    Frame(unwind::catch(rest))
+    #[cfg(all(feature = "std", debug_assertions))]
+    {
+        let mut value = None;
+        let caught = unwind::catch_dyn(&mut Some(|| value = Some(rest())));
+        match (value, caught) {
+            (_, Some(payload)) => Frame(Err(payload)),
+            (Some(value), None) => Frame(Ok(value)),
+            (None, None) => unreachable!("epilogue: a frame neither returned nor panicked"),
+        }
+    }
+    #[cfg(not(all(feature = "std", debug_assertions)))]
+    {
+        Frame(unwind::catch(rest))
+    }
 }
 
 impl<T> Frame<T> {

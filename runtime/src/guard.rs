@@ -224,6 +224,43 @@ impl<X: Scope, D: Depth, S> Drop for DeferOnErrInPlace<'_, X, D, S> {
     }
 }
 
+/// A borrow-free `defer! { … }` in a synchronous function, run where its
+/// frame ended: its action is the `Option` local `action`, written just
+/// before.
+///
+/// In a debug build without the `tracing` feature it runs through a
+/// [`DeferInPlace`], the one compiled `Drop` for every such action of the
+/// crate. Otherwise the action is moved into a [`Guard`] that owns it:
+/// optimised, the frame's panic path keeps the pointer from being seen
+/// through (+48 instructions a call).
+#[inline(always)]
+pub fn defer_now<X: Scope, D: Depth, S, F: FnOnce()>(scope: X, action: &mut Option<F>, depth: D, site: S) {
+    #[cfg(all(not(feature = "tracing"), debug_assertions))]
+    drop(defer_in_place(scope, action, depth, site));
+    #[cfg(any(feature = "tracing", not(debug_assertions)))]
+    if let Some(action) = action.take() {
+        defer(scope, depth, site, action).run_now();
+    }
+}
+
+/// A borrow-free `defer_on_err! { … }` in a synchronous function, run where
+/// its frame ended, as [`defer_now`] runs a `defer!`.
+#[inline(always)]
+pub fn defer_on_err_now<X, D, S, F>(scope: X, action: &mut Option<F>, depth: D, site: S)
+where
+    X: Scope,
+    X::Value: Outcome,
+    D: Depth,
+    F: FnOnce(),
+{
+    #[cfg(all(not(feature = "tracing"), debug_assertions))]
+    drop(defer_on_err(scope, action, depth, site));
+    #[cfg(any(feature = "tracing", not(debug_assertions)))]
+    if let Some(action) = action.take() {
+        defer_on_err_owning(scope, depth, site, action).run_now();
+    }
+}
+
 /// `defer! { … }`
 #[inline(always)]
 pub fn defer<X: Scope, D: Depth, S, F: FnOnce()>(

@@ -121,8 +121,8 @@ pub mod __private {
     pub use crate::exit::{Exit, Kind};
     pub use crate::frame::{frame, Flow, Frame, Jump, Lent};
     pub use crate::guard::{
-        defer, defer_in_place, defer_on_err, defer_on_err_owning, hook, on_err, Always, DeferInPlace,
-        DeferOnErrInPlace, Guard, OnError, OnFailure, OnReturn, Strategy,
+        defer, defer_in_place, defer_now, defer_on_err, defer_on_err_now, defer_on_err_owning, hook, on_err,
+        Always, DeferInPlace, DeferOnErrInPlace, Guard, OnError, OnFailure, OnReturn, Strategy,
     };
     pub use crate::outcome::{
         ByOutcome, Classifier, Classify, HasError, Outcome, Unclassifiable, Unclassified,
