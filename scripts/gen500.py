@@ -30,6 +30,8 @@ Writes, under OUTDIR (normally target/compile-time/):
         epilogue-borrow-free  one `defer!` whose action uses `acc`, which
                     the loop after it mutates: the borrow-free form (the rest
                     of the body in a frame)
+        expanded-borrow-free  what epilogue-borrow-free expands to, written
+                    out: the exit slot, the frame, the action run after it
         instrument  #[tracing::instrument(skip_all)]
         scopeguard  scopeguard::defer! bumping the same counter (reference)
       Returns hidden in another macro: functions returning
@@ -160,6 +162,14 @@ def variants(out):
             # after `let mut acc = …;`: the action reads `acc`, which the
             # loop below keeps mutating
             "    defer! { LAST.store(acc, Relaxed); }\n",
+        ),
+        "expanded-borrow-free": (
+            epilogue,
+            "pub static LAST: AtomicU64 = AtomicU64::new(0);\n\n",
+            "",
+            "",
+            "expanded-borrow-free",
+            "",
         ),
         "instrument": (
             'tracing = "0.1"\n',
@@ -302,6 +312,58 @@ def expanded_slot_function(i):
     )
 
 
+def expanded_borrow_free_function(i):
+    """What `epilogue-borrow-free` expands `function(i, …)` to (without the
+    `tracing` feature), written out: the exit slot, the rest of the body
+    after `let mut acc` in a frame whose exits go through the slot, the
+    action built and run after the frame, and the frame's flow matched."""
+    p = "::epilogue::__private"
+    ty = "Result<u64, Failure>"
+    return (
+        f"pub fn step_{i}(input: u64, limit: u64) -> {ty} {{\n"
+        f"    let __exit = &{p}::ExitSlot::<{ty}, _>::new(\n"
+        f"        {p}::Classifier::<{ty}>::new().__epilogue_classifier(),\n"
+        f"    );\n"
+        f"    let __seen = __exit.run(move || -> {p}::ReturnWrittenInTheBody {{\n"
+        f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"        {{\n"
+        f"            let __frame = {p}::frame(|| {{\n"
+        f"                let __value = match () {{\n"
+        f"                    () => {{\n"
+        f"                        for k in 0..limit {{\n"
+        f"                            acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"                            if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+        f"                                return {p}::Flow::Return(__exit.put(Err(Failure {{ at: {i}, acc }})));\n"
+        f"                            }}\n"
+        f"                        }}\n"
+        f"                        {{\n"
+        f"                            #[allow(unreachable_code)]\n"
+        f"                            let __seen = __exit.put(match () {{\n"
+        f"                                () => Ok(acc >> {(i % 5) + 1}),\n"
+        f"                            }});\n"
+        f"                            __seen\n"
+        f"                        }}\n"
+        f"                    }}\n"
+        f"                }};\n"
+        f"                #[allow(unreachable_code)]\n"
+        f"                let __flow: {p}::Flow<_, {p}::ReturnWrittenInTheBody, ::core::convert::Infallible> =\n"
+        f"                    {p}::Flow::Normal(__value);\n"
+        f"                __flow\n"
+        f"            }});\n"
+        f"            let mut __defer_action = {p}::Some(|| -> () {{ LAST.store(acc, Relaxed); }});\n"
+        f"            {p}::defer_now(&*__exit, &mut __defer_action, __frame.after(), ());\n"
+        f"            match __frame.resume() {{\n"
+        f"                {p}::Flow::Normal(__value) => __value,\n"
+        f"                {p}::Flow::Return(__seen) => return __seen,\n"
+        f"                {p}::Flow::Jump(__jump) => match __jump {{}},\n"
+        f"            }}\n"
+        f"        }}\n"
+        f"    }});\n"
+        f"    __exit.take(__seen)\n"
+        f"}}\n\n"
+    )
+
+
 def ensure_function(i, attribute, prologue, written_out):
     """The same function returning `anyhow::Result`, its early return an
     `anyhow::ensure!` (or, `written_out`, the `if … { return Err(…) }` it
@@ -369,6 +431,8 @@ def library(n, prelude, attribute, prologue, shape="sync", extra=""):
             out.append(async_function(i, attribute, prologue, extra))
         elif shape == "expanded-slot":
             out.append(expanded_slot_function(i))
+        elif shape == "expanded-borrow-free":
+            out.append(expanded_borrow_free_function(i))
         else:
             out.append(function(i, attribute, prologue, extra))
     if shape == "async":
