@@ -10,7 +10,9 @@
 //! synchronous function, `defer!` and (in a debug build) `defer_on_err!`
 //! have guards that hold their action through a pointer instead,
 //! [`DeferInPlace`] and [`DeferOnErrInPlace`], one type for every action of
-//! a crate, which is what a debug build compiles per type.
+//! a crate, which is what a debug build compiles per type; in a debug
+//! build, their borrow-free forms run through them too ([`defer_now`],
+//! [`defer_on_err_now`]).
 //!
 //! The panic policy, shared by all of them: an action always runs inside
 //! `catch_unwind`, which costs nothing until the action panics (it is a

@@ -54,9 +54,10 @@ pub(crate) fn catch_action(action: impl FnOnce()) -> Option<Payload> {
 }
 
 /// An action behind a pointer: what a debug build's one `catch_unwind` for
-/// all actions runs, and what the guard of a `defer!` (or, in a debug build,
-/// a `defer_on_err!`) in a synchronous function holds. A trait of one method, so that its vtable adds one
-/// function per action (`dyn FnMut` would add the `FnOnce` shims too).
+/// all actions and frames runs, and what the guard of a `defer!` (or, in a
+/// debug build, a `defer_on_err!`) in a synchronous function holds. A trait
+/// of one method, so that its vtable adds one function per action
+/// (`dyn FnMut` would add the `FnOnce` shims too).
 pub trait Action {
     /// Runs the action, the first time it is called.
     fn run_once(&mut self);
