@@ -276,10 +276,10 @@ def function(i, attribute, prologue, after_let=""):
     )
 
 
-def expanded_slot_function(i):
-    """What `epilogue` expands `function(i, …)` to (without the `tracing`
-    feature), written out: the runtime's unstable `__private` items, called
-    as the expansion calls them."""
+def in_slot(i, body):
+    """`body` (the statements of function `i`, indented by eight) as the
+    attribute puts it in the exit slot's closure: the runtime's unstable
+    `__private` items, called as the expansion calls them."""
     p = "::epilogue::__private"
     ty = "Result<u64, Failure>"
     return (
@@ -288,6 +288,19 @@ def expanded_slot_function(i):
         f"        {p}::Classifier::<{ty}>::new().__epilogue_classifier(),\n"
         f"    );\n"
         f"    let __seen = __exit.run(move || -> {p}::ReturnWrittenInTheBody {{\n"
+        f"{body}"
+        f"    }});\n"
+        f"    __exit.take(__seen)\n"
+        f"}}\n\n"
+    )
+
+
+def expanded_slot_function(i):
+    """What `epilogue` expands `function(i, …)` to (without the `tracing`
+    feature), written out."""
+    p = "::epilogue::__private"
+    return in_slot(
+        i,
         f"        let mut __defer_0_action = {p}::Some(|| -> () {{ EXITS.fetch_add(1, Relaxed); }});\n"
         f"        let __defer_0 = {p}::defer_in_place(&*__exit, &mut __defer_0_action, {p}::TopBlock, ());\n"
         f"        let mut __defer_on_err_1_action = {p}::Some(|| -> () {{ ERRORS.fetch_add(1, Relaxed); }});\n"
@@ -305,10 +318,7 @@ def expanded_slot_function(i):
         f"                () => Ok(acc >> {(i % 5) + 1}),\n"
         f"            }});\n"
         f"            __seen\n"
-        f"        }}\n"
-        f"    }});\n"
-        f"    __exit.take(__seen)\n"
-        f"}}\n\n"
+        f"        }}\n",
     )
 
 
@@ -318,13 +328,8 @@ def expanded_borrow_free_function(i):
     after `let mut acc` in a frame whose exits go through the slot, the
     action built and run after the frame, and the frame's flow matched."""
     p = "::epilogue::__private"
-    ty = "Result<u64, Failure>"
-    return (
-        f"pub fn step_{i}(input: u64, limit: u64) -> {ty} {{\n"
-        f"    let __exit = &{p}::ExitSlot::<{ty}, _>::new(\n"
-        f"        {p}::Classifier::<{ty}>::new().__epilogue_classifier(),\n"
-        f"    );\n"
-        f"    let __seen = __exit.run(move || -> {p}::ReturnWrittenInTheBody {{\n"
+    return in_slot(
+        i,
         f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
         f"        {{\n"
         f"            let __frame = {p}::frame(|| {{\n"
@@ -357,10 +362,7 @@ def expanded_borrow_free_function(i):
         f"                {p}::Flow::Return(__seen) => return __seen,\n"
         f"                {p}::Flow::Jump(__jump) => match __jump {{}},\n"
         f"            }}\n"
-        f"        }}\n"
-        f"    }});\n"
-        f"    __exit.take(__seen)\n"
-        f"}}\n\n"
+        f"        }}\n",
     )
 
 
