@@ -17,6 +17,8 @@
 //! the side of the borrow-free form, which is always correct and costs one
 //! `catch_unwind`.
 
+use std::ops::ControlFlow;
+
 use proc_macro2::{TokenStream, TokenTree};
 
 /// A local and the fields after it: `["self", "stats", "count"]`.
@@ -63,20 +65,16 @@ const FORMATTING: &[&str] = &[
 /// not the block's.
 pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: impl FnOnce() -> TokenStream) -> bool {
     let mut used = Vec::new();
-    collect(action, false, &mut used);
+    let _ = collect(action, false, &mut used);
     used.retain(|used| !own.contains(&used.place[0]));
     if used.is_empty() {
         return false;
     }
-    let mut later = Vec::new();
-    collect(&rest(), false, &mut later);
-    let conflicts = |used: &[Use]| {
-        used.iter().any(|used| {
-            later
-                .iter()
-                .any(|other| !(used.shared && other.shared) && overlap(&used.place, &other.place))
-        })
-    };
+    // The walk of the rest stops at the first conflicting place: where there
+    // is one, it is usually near the action (the next statement writes what
+    // the action reads).
+    let rest = rest();
+    let conflicts = |used: &[Use]| collect(&rest, false, &mut FirstConflict(used)).is_break();
     if !conflicts(&used) {
         return false;
     }
@@ -84,8 +82,41 @@ pub(crate) fn conflict(action: &TokenStream, own: &[String], rest: impl FnOnce()
     // `for item in`) are its own, not the block's: parsed only now, when
     // the tokens alone found a conflict.
     let bound = bound_names(action);
+    let before = used.len();
     used.retain(|used| !bound.contains(&used.place[0]));
-    conflicts(&used)
+    used.len() == before || (!used.is_empty() && conflicts(&used))
+}
+
+/// Where [`collect`] puts the places it finds.
+trait Places {
+    /// Takes one place; `Break` ends the walk.
+    fn found(&mut self, place: Use) -> ControlFlow<()>;
+}
+
+/// Every place, for the action's side.
+impl Places for Vec<Use> {
+    fn found(&mut self, place: Use) -> ControlFlow<()> {
+        self.push(place);
+        ControlFlow::Continue(())
+    }
+}
+
+/// The search of the rest of the block for a place that conflicts with one
+/// of the action's.
+struct FirstConflict<'a>(&'a [Use]);
+
+impl Places for FirstConflict<'_> {
+    fn found(&mut self, later: Use) -> ControlFlow<()> {
+        let conflicts = self
+            .0
+            .iter()
+            .any(|used| !(used.shared && later.shared) && overlap(&used.place, &later.place));
+        if conflicts {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 /// The names bound by patterns in `tokens` (statements or an expression).
@@ -130,9 +161,9 @@ fn overlap(a: &Place, b: &Place) -> bool {
     a.iter().zip(b).all(|(a, b)| a == b)
 }
 
-/// Adds to `uses` every place that `tokens` may use; `formatted`: the
-/// tokens are a formatting macro's arguments.
-fn collect(tokens: &TokenStream, formatted: bool, uses: &mut Vec<Use>) {
+/// Gives `places` every place that `tokens` may use, until it breaks;
+/// `formatted`: the tokens are a formatting macro's arguments.
+fn collect(tokens: &TokenStream, formatted: bool, places: &mut impl Places) -> ControlFlow<()> {
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     for (index, token) in tokens.iter().enumerate() {
         match token {
@@ -142,10 +173,10 @@ fn collect(tokens: &TokenStream, formatted: bool, uses: &mut Vec<Use>) {
                 let next = tokens.get(index + 1);
                 if may_name_a_local(&name, previous, next, tokens.get(index + 2)) {
                     let (place, whole) = place_from(name, &tokens[index + 1..]);
-                    uses.push(Use {
+                    places.found(Use {
                         place,
                         shared: formatted && !whole,
-                    });
+                    })?;
                 }
             }
             TokenTree::Group(group) => {
@@ -165,17 +196,18 @@ fn collect(tokens: &TokenStream, formatted: bool, uses: &mut Vec<Use>) {
                             .iter()
                             .position(|token| matches!(token, TokenTree::Punct(p) if p.as_char() == ','))
                             .unwrap_or(stream.len());
-                        collect(&stream[..comma].iter().cloned().collect(), false, uses);
-                        collect(&stream[comma..].iter().cloned().collect(), true, uses);
+                        collect(&stream[..comma].iter().cloned().collect(), false, places)?;
+                        collect(&stream[comma..].iter().cloned().collect(), true, places)?;
                     }
-                    Some(name) if FORMATTING.contains(&name) => collect(&group.stream(), true, uses),
-                    _ => collect(&group.stream(), formatted, uses),
+                    Some(name) if FORMATTING.contains(&name) => collect(&group.stream(), true, places)?,
+                    _ => collect(&group.stream(), formatted, places)?,
                 }
             }
-            TokenTree::Literal(literal) => captured_by_format(&literal.to_string(), uses),
+            TokenTree::Literal(literal) => captured_by_format(&literal.to_string(), places)?,
             TokenTree::Punct(_) => {}
         }
     }
+    ControlFlow::Continue(())
 }
 
 /// The place that starts with the local `name`, given the tokens after it:
@@ -277,9 +309,9 @@ fn is_keyword(name: &str) -> bool {
 
 /// The names a format string captures: `{name}`, `{name:?}`, `{name:>width$}`
 /// (and `width`).
-fn captured_by_format(literal: &str, uses: &mut Vec<Use>) {
+fn captured_by_format(literal: &str, places: &mut impl Places) -> ControlFlow<()> {
     if !literal.ends_with('"') {
-        return;
+        return ControlFlow::Continue(());
     }
     let mut rest = literal;
     while let Some(open) = rest.find('{') {
@@ -295,14 +327,15 @@ fn captured_by_format(literal: &str, uses: &mut Vec<Use>) {
                 && part.chars().all(|c| c.is_alphanumeric() || c == '_')
                 && part != "_"
             {
-                uses.push(Use {
+                places.found(Use {
                     place: vec![part.to_owned()],
                     shared: true,
-                });
+                })?;
             }
         }
         rest = &rest[end..];
     }
+    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
