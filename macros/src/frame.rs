@@ -169,12 +169,22 @@ impl Frame {
     }
 
     /// `match flow { Normal(value) => value, Return(seen) => …, Jump(…) => … }`.
-    fn dispatch(&self, flow: &TokenStream, parts: &Parts<'_>, private: &Trees) -> TokenStream {
+    fn dispatch(&self, flow: &impl ToTokens, parts: &Parts<'_>, private: &Trees) -> TokenStream {
         let span = Span::mixed_site().located_at(self.location);
         let value = Ident::new("__value", span);
         let seen = seen_ident();
         let returned = parts.returned;
         let jump = Ident::new("__jump", span);
+        if self.targets.is_empty() {
+            // Nothing to jump to, and no stream to splice for it.
+            return quote_spanned! {span=>
+                match #flow {
+                    #private::Flow::Normal(#value) => #value,
+                    #private::Flow::Return(#seen) => #returned,
+                    #private::Flow::Jump(#jump) => match #jump {},
+                }
+            };
+        }
         let mut jumps = quote_spanned!(span=> match #jump {});
         for (target, code) in self.targets.iter().zip(parts.jumps).rev() {
             let binding = if target.has_value {
@@ -227,21 +237,14 @@ impl Frame {
         // When the proof carries the value, a block whose value is the
         // function's ends with a return like any other, so that the action
         // finds the value in `Flow::Return`.
-        let end = if parts.carried && parts.returns_value {
-            quote_spanned!(span=> Return)
-        } else {
-            quote_spanned!(span=> Normal)
-        };
-        // The block's value, then the flow: when the rest diverges, the
-        // second `let` is the first unreachable statement, and the one that
-        // allows it, rather than the user's code. (The rest is a match arm,
-        // where clippy expects code that may diverge.)
-        let body = quote_spanned! {span=>
-            let #value = match () { () => { #rest } };
-            #[allow(unreachable_code)]
-            let #flow: #flow_type = #private::Flow::#end(#value);
-            #flow
-        };
+        let end = Ident::new(
+            if parts.carried && parts.returns_value {
+                "Return"
+            } else {
+                "Normal"
+            },
+            span,
+        );
         if !self.labelled {
             let frame = Ident::new("__frame", span);
             let run = guard::run_after_frame(
@@ -249,21 +252,39 @@ impl Frame {
                 parts.attrs,
                 self.location,
                 cx,
-                &quote_spanned!(span=> #frame.after()),
+                &Trees::method_call(&frame, "after", span),
             );
-            let dispatch = self.dispatch(&quote_spanned!(span=> #frame.resume()), parts, private);
+            let dispatch = self.dispatch(&Trees::method_call(&frame, "resume", span), parts, private);
+            // The body written in place rather than quoted first and spliced:
+            // the rest, the largest stream, is joined once.
             return quote_spanned! {span=>
                 {
-                    let #frame = #private::frame(|| { #body });
+                    let #frame = #private::frame(|| {
+                        let #value = match () { () => { #rest } };
+                        #[allow(unreachable_code)]
+                        let #flow: #flow_type = #private::Flow::#end(#value);
+                        #flow
+                    });
                     #run
                     #dispatch
                 }
             };
         }
+        // The block's value, then the flow: when the rest diverges, the
+        // second `let` is the first unreachable statement, and the one that
+        // allows it, rather than the user's code. (The rest is a match arm,
+        // where clippy expects code that may diverge.) The frame above is
+        // the same.
+        let body = quote_spanned! {span=>
+            let #value = match () { () => { #rest } };
+            #[allow(unreachable_code)]
+            let #flow: #flow_type = #private::Flow::#end(#value);
+            #flow
+        };
         let label = &self.label;
         let scope = cx.scope;
         let site = cx.site;
-        let dispatch = self.dispatch(&quote!(#flow), parts, private);
+        let dispatch = self.dispatch(&flow, parts, private);
         let attrs = parts.attrs;
         if parts.carried && !action.form.shape.is_async() {
             return self.expand_lent(action, parts, cx, &body, &dispatch);

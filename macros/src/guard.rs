@@ -88,7 +88,7 @@ pub(crate) fn run_after_frame(
     attrs: &Trees,
     at: Span,
     cx: &Context<'_>,
-    depth: &TokenStream,
+    depth: &impl ToTokens,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(at);
     // One action after each frame, in a block of its own: its local can

@@ -40,6 +40,19 @@ impl Trees {
         self
     }
 
+    /// `receiver.method()`, the added tokens located at `span`, as
+    /// `quote_spanned!` writes them.
+    pub(crate) fn method_call(receiver: &Ident, method: &str, span: Span) -> Trees {
+        let mut dot = Punct::new('.', Spacing::Alone);
+        dot.set_span(span);
+        Trees(vec![
+            receiver.clone().into(),
+            dot.into(),
+            Ident::new(method, span).into(),
+        ])
+        .called(span)
+    }
+
     /// The trees, in order.
     pub(crate) fn iter(&self) -> std::slice::Iter<'_, TokenTree> {
         self.0.iter()
