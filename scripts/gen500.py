@@ -32,6 +32,9 @@ Writes, under OUTDIR (normally target/compile-time/):
                     of the body in a frame)
         expanded-borrow-free  what epilogue-borrow-free expands to, written
                     out: the exit slot, the frame, the action run after it
+        no-slot-borrow-free  the same without the exit slot (the value
+                    carried in the frame's flow): not what epilogue emits, a
+                    measure of what the slot costs there
         instrument  #[tracing::instrument(skip_all)]
         scopeguard  scopeguard::defer! bumping the same counter (reference)
       Returns hidden in another macro: functions returning
@@ -169,6 +172,14 @@ def variants(out):
             "",
             "",
             "expanded-borrow-free",
+            "",
+        ),
+        "no-slot-borrow-free": (
+            epilogue,
+            "pub static LAST: AtomicU64 = AtomicU64::new(0);\n\n",
+            "",
+            "",
+            "no-slot-borrow-free",
             "",
         ),
         "instrument": (
@@ -366,6 +377,44 @@ def expanded_borrow_free_function(i):
     )
 
 
+def no_slot_borrow_free_function(i):
+    """Not an expansion epilogue emits: `expanded_borrow_free_function(i)`
+    without the exit slot, the value carried in the frame's `Flow` and
+    `NoSlot` as the action's scope (what a borrow-free `defer!` needs
+    without `tracing`, whose event tells a return from a failure by the
+    slot). What dropping the slot there would save."""
+    p = "::epilogue::__private"
+    return (
+        f"pub fn step_{i}(input: u64, limit: u64) -> Result<u64, Failure> {{\n"
+        f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
+        f"    let __frame = {p}::frame(|| {{\n"
+        f"        let __value = match () {{\n"
+        f"            () => {{\n"
+        f"                for k in 0..limit {{\n"
+        f"                    acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"                    if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+        f"                        return {p}::Flow::Return(Err(Failure {{ at: {i}, acc }}));\n"
+        f"                    }}\n"
+        f"                }}\n"
+        f"                Ok(acc >> {(i % 5) + 1})\n"
+        f"            }}\n"
+        f"        }};\n"
+        f"        #[allow(unreachable_code)]\n"
+        f"        let __flow: {p}::Flow<_, Result<u64, Failure>, ::core::convert::Infallible> =\n"
+        f"            {p}::Flow::Normal(__value);\n"
+        f"        __flow\n"
+        f"    }});\n"
+        f"    let mut __defer_action = {p}::Some(|| -> () {{ LAST.store(acc, Relaxed); }});\n"
+        f"    {p}::defer_now({p}::NoSlot, &mut __defer_action, __frame.after(), ());\n"
+        f"    match __frame.resume() {{\n"
+        f"        {p}::Flow::Normal(__value) => __value,\n"
+        f"        {p}::Flow::Return(__value) => return __value,\n"
+        f"        {p}::Flow::Jump(__jump) => match __jump {{}},\n"
+        f"    }}\n"
+        f"}}\n\n"
+    )
+
+
 def ensure_function(i, attribute, prologue, written_out):
     """The same function returning `anyhow::Result`, its early return an
     `anyhow::ensure!` (or, `written_out`, the `if … { return Err(…) }` it
@@ -435,6 +484,8 @@ def library(n, prelude, attribute, prologue, shape="sync", extra=""):
             out.append(expanded_slot_function(i))
         elif shape == "expanded-borrow-free":
             out.append(expanded_borrow_free_function(i))
+        elif shape == "no-slot-borrow-free":
+            out.append(no_slot_borrow_free_function(i))
         else:
             out.append(function(i, attribute, prologue, extra))
     if shape == "async":
