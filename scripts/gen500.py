@@ -267,6 +267,21 @@ def manifest(name, deps, proc_macro=False):
     )
 
 
+def early_return_loop(i, indent, returned="{}"):
+    """Function `i`'s loop, indented by `indent` spaces, its early return's
+    value (the error) written through the template `returned`."""
+    pad = " " * indent
+    error = f"Err(Failure {{ at: {i}, acc }})"
+    return (
+        f"{pad}for k in 0..limit {{\n"
+        f"{pad}    acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
+        f"{pad}    if acc % {(i % 89) + 1013} == {i % 7} {{\n"
+        f"{pad}        return {returned.format(error)};\n"
+        f"{pad}    }}\n"
+        f"{pad}}}\n"
+    )
+
+
 def function(i, attribute, prologue, after_let=""):
     # Different constants per function so no two bodies are identical
     # (identical bodies could be merged and make the crate cheaper).
@@ -276,12 +291,7 @@ def function(i, attribute, prologue, after_let=""):
         f"{prologue}"
         f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
         f"{after_let}"
-        f"    for k in 0..limit {{\n"
-        f"        acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
-        f"        if acc % {(i % 89) + 1013} == {i % 7} {{\n"
-        f"            return Err(Failure {{ at: {i}, acc }});\n"
-        f"        }}\n"
-        f"    }}\n"
+        f"{early_return_loop(i, 4)}"
         f"    Ok(acc >> {(i % 5) + 1})\n"
         f"}}\n\n"
     )
@@ -317,12 +327,7 @@ def expanded_slot_function(i):
         f"        let mut __defer_on_err_1_action = {p}::Some(|| -> () {{ ERRORS.fetch_add(1, Relaxed); }});\n"
         f"        let __defer_on_err_1 = {p}::defer_on_err(&*__exit, &mut __defer_on_err_1_action, {p}::TopBlock, ());\n"
         f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
-        f"        for k in 0..limit {{\n"
-        f"            acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
-        f"            if acc % {(i % 89) + 1013} == {i % 7} {{\n"
-        f"                return __exit.put(Err(Failure {{ at: {i}, acc }}));\n"
-        f"            }}\n"
-        f"        }}\n"
+        f"{early_return_loop(i, 8, '__exit.put({})')}"
         f"        {{\n"
         f"            #[allow(unreachable_code)]\n"
         f"            let __seen = __exit.put(match () {{\n"
@@ -346,12 +351,7 @@ def expanded_borrow_free_function(i):
         f"            let __frame = {p}::frame(|| {{\n"
         f"                let __value = match () {{\n"
         f"                    () => {{\n"
-        f"                        for k in 0..limit {{\n"
-        f"                            acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
-        f"                            if acc % {(i % 89) + 1013} == {i % 7} {{\n"
-        f"                                return {p}::Flow::Return(__exit.put(Err(Failure {{ at: {i}, acc }})));\n"
-        f"                            }}\n"
-        f"                        }}\n"
+        f"{early_return_loop(i, 24, p + '::Flow::Return(__exit.put({}))')}"
         f"                        {{\n"
         f"                            #[allow(unreachable_code)]\n"
         f"                            let __seen = __exit.put(match () {{\n"
@@ -390,12 +390,7 @@ def no_slot_borrow_free_function(i):
         f"    let __frame = {p}::frame(|| {{\n"
         f"        let __value = match () {{\n"
         f"            () => {{\n"
-        f"                for k in 0..limit {{\n"
-        f"                    acc = acc.wrapping_mul({(i % 97) + 3}).wrapping_add(k);\n"
-        f"                    if acc % {(i % 89) + 1013} == {i % 7} {{\n"
-        f"                        return {p}::Flow::Return(Err(Failure {{ at: {i}, acc }}));\n"
-        f"                    }}\n"
-        f"                }}\n"
+        f"{early_return_loop(i, 16, p + '::Flow::Return({})')}"
         f"                Ok(acc >> {(i % 5) + 1})\n"
         f"            }}\n"
         f"        }};\n"
