@@ -282,6 +282,21 @@ def early_return_loop(i, indent, returned="{}"):
     )
 
 
+def stored_value(i, indent):
+    """Function `i`'s final value stored in the exit slot, as the slot
+    expansion writes it, indented by `indent` spaces."""
+    pad = " " * indent
+    return (
+        f"{pad}{{\n"
+        f"{pad}    #[allow(unreachable_code)]\n"
+        f"{pad}    let __seen = __exit.put(match () {{\n"
+        f"{pad}        () => Ok(acc >> {(i % 5) + 1}),\n"
+        f"{pad}    }});\n"
+        f"{pad}    __seen\n"
+        f"{pad}}}\n"
+    )
+
+
 def function(i, attribute, prologue, after_let=""):
     # Different constants per function so no two bodies are identical
     # (identical bodies could be merged and make the crate cheaper).
@@ -328,13 +343,7 @@ def expanded_slot_function(i):
         f"        let __defer_on_err_1 = {p}::defer_on_err(&*__exit, &mut __defer_on_err_1_action, {p}::TopBlock, ());\n"
         f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
         f"{early_return_loop(i, 8, '__exit.put({})')}"
-        f"        {{\n"
-        f"            #[allow(unreachable_code)]\n"
-        f"            let __seen = __exit.put(match () {{\n"
-        f"                () => Ok(acc >> {(i % 5) + 1}),\n"
-        f"            }});\n"
-        f"            __seen\n"
-        f"        }}\n",
+        f"{stored_value(i, 8)}",
     )
 
 
@@ -352,13 +361,7 @@ def expanded_borrow_free_function(i):
         f"                let __value = match () {{\n"
         f"                    () => {{\n"
         f"{early_return_loop(i, 24, p + '::Flow::Return(__exit.put({}))')}"
-        f"                        {{\n"
-        f"                            #[allow(unreachable_code)]\n"
-        f"                            let __seen = __exit.put(match () {{\n"
-        f"                                () => Ok(acc >> {(i % 5) + 1}),\n"
-        f"                            }});\n"
-        f"                            __seen\n"
-        f"                        }}\n"
+        f"{stored_value(i, 24)}"
         f"                    }}\n"
         f"                }};\n"
         f"                #[allow(unreachable_code)]\n"
