@@ -383,6 +383,15 @@ mod tests {
     }
 
     #[test]
+    fn a_conflict_after_a_name_the_action_binds_is_found() {
+        // The walk of the rest stops at `value`, which the action binds
+        // itself; set aside, the search goes on to `total`, further down.
+        let action = "if let Some(value) = cache.get(key) { total += value; }";
+        assert!(conflicts(action, "let value = 2; log(value); total += 1;"));
+        assert!(!conflicts(action, "let value = 2; log(value); other += 1;"));
+    }
+
+    #[test]
     fn names_bound_in_every_form_are_the_actions_own() {
         let rest = "let value = 2; value";
         // In an arm, a closure's parameters, a `let … else`, a nested
