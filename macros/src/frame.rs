@@ -20,7 +20,7 @@
 //!   against a slot the flow lends it, while the guard registered where it
 //!   is written covers a panic or a cancellation.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Lifetime, Pat, Stmt};
 
@@ -175,29 +175,29 @@ impl Frame {
         let seen = seen_ident();
         let returned = parts.returned;
         let jump = Ident::new("__jump", span);
-        if self.targets.is_empty() {
-            // Nothing to jump to, and no stream to splice for it.
-            return quote_spanned! {span=>
-                match #flow {
-                    #private::Flow::Normal(#value) => #value,
-                    #private::Flow::Return(#seen) => #returned,
-                    #private::Flow::Jump(#jump) => match #jump {},
-                }
-            };
-        }
-        let mut jumps = quote_spanned!(span=> match #jump {});
+        // `match __jump {}` as trees: with no target (most frames), nothing
+        // to splice.
+        let mut no_arms = Group::new(Delimiter::Brace, TokenStream::new());
+        no_arms.set_span(span);
+        let mut jumps: Trees = [
+            Ident::new("match", span).into(),
+            jump.clone().into(),
+            no_arms.into(),
+        ]
+        .into_iter()
+        .collect::<Trees>();
         for (target, code) in self.targets.iter().zip(parts.jumps).rev() {
             let binding = if target.has_value {
                 jump_value_ident()
             } else {
                 quote!(_)
             };
-            jumps = quote_spanned! {span=>
+            jumps = Trees::from(quote_spanned! {span=>
                 match #jump {
                     #private::Jump::Here(#binding) => #code,
                     #private::Jump::Further(#jump) => #jumps,
                 }
-            };
+            });
         }
         let dispatch = quote_spanned! {span=>
             match #flow {
@@ -237,6 +237,10 @@ impl Frame {
         // When the proof carries the value, a block whose value is the
         // function's ends with a return like any other, so that the action
         // finds the value in `Flow::Return`.
+        // The block's value, then the flow: when the rest diverges, the
+        // second `let` is the first unreachable statement, and the one that
+        // allows it, rather than the user's code. (The rest is a match arm,
+        // where clippy expects code that may diverge.)
         let end = Ident::new(
             if parts.carried && parts.returns_value {
                 "Return"
@@ -245,6 +249,12 @@ impl Frame {
             },
             span,
         );
+        let body = quote_spanned! {span=>
+            let #value = match () { () => { #rest } };
+            #[allow(unreachable_code)]
+            let #flow: #flow_type = #private::Flow::#end(#value);
+            #flow
+        };
         if !self.labelled {
             let frame = Ident::new("__frame", span);
             let run = guard::run_after_frame(
@@ -255,32 +265,18 @@ impl Frame {
                 &Trees::method_call(&frame, "after", span),
             );
             let dispatch = self.dispatch(&Trees::method_call(&frame, "resume", span), parts, private);
-            // The body written in place rather than quoted first and spliced:
-            // the rest, the largest stream, is joined once.
+            // The body becomes the closure's braces as it is: quoted into
+            // them, the rest, the largest stream, would be joined twice.
+            let mut closure_body = Group::new(Delimiter::Brace, body);
+            closure_body.set_span(span);
             return quote_spanned! {span=>
                 {
-                    let #frame = #private::frame(|| {
-                        let #value = match () { () => { #rest } };
-                        #[allow(unreachable_code)]
-                        let #flow: #flow_type = #private::Flow::#end(#value);
-                        #flow
-                    });
+                    let #frame = #private::frame(|| #closure_body);
                     #run
                     #dispatch
                 }
             };
         }
-        // The block's value, then the flow: when the rest diverges, the
-        // second `let` is the first unreachable statement, and the one that
-        // allows it, rather than the user's code. (The rest is a match arm,
-        // where clippy expects code that may diverge.) The frame above is
-        // the same.
-        let body = quote_spanned! {span=>
-            let #value = match () { () => { #rest } };
-            #[allow(unreachable_code)]
-            let #flow: #flow_type = #private::Flow::#end(#value);
-            #flow
-        };
         let label = &self.label;
         let scope = cx.scope;
         let site = cx.site;

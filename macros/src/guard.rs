@@ -143,25 +143,18 @@ fn in_place_guard(
     // where `()` is expected in the action's body, as the owning guard's
     // `FnOnce()` bound does.
     let scope = cx.scope.located_at(at);
-    Some(match then {
-        Then::Bind(name) => {
-            let constructor = Ident::new(in_place.guard, span);
-            quote_spanned! {span=>
-                #attrs
-                let mut #action_name = #private::Some(#capture || -> () { #body });
-                #attrs
-                let #name = #private::#constructor(#scope, &mut #action_name, #depth, #site);
-            }
-        }
-        Then::RunNow(_) => {
-            let run = Ident::new(in_place.now, span);
-            quote_spanned! {span=>
-                #attrs
-                let mut #action_name = #private::Some(#capture || -> () { #body });
-                #attrs
-                #private::#run(#scope, &mut #action_name, #depth, #site);
-            }
-        }
+    // `let __defer_0 = guard(…);`, or `now(…);`.
+    let (binding, constructor) = match then {
+        Then::Bind(name) => (Some(name), in_place.guard),
+        Then::RunNow(_) => (None, in_place.now),
+    };
+    let binding = binding.into_iter();
+    let constructor = Ident::new(constructor, span);
+    Some(quote_spanned! {span=>
+        #attrs
+        let mut #action_name = #private::Some(#capture || -> () { #body });
+        #attrs
+        #(let #binding =)* #private::#constructor(#scope, &mut #action_name, #depth, #site);
     })
 }
 
