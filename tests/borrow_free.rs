@@ -354,3 +354,138 @@ fn mutable_and_shared_uses_in_any_order() {
     assert_eq!(mutable_both_ways(), (vec![1, 2, 3], 3));
     assert_eq!(events(), ["log lines [0, 3]", "buffer [1, 2, 3]"]);
 }
+
+// A function whose only use for an exit slot would be its frame has none:
+// the frame's flow carries the value being returned. These pin what that
+// takes: the return type as the expected type of what a frame returns, `?`
+// converting its error, a borrowed return value, a unit function, and the
+// slot kept for a macro that may hide a return.
+
+/// `Box::new(error)` coerces to the `Box<dyn Error>` being returned, and
+/// `?` converts a `ParseIntError` into it, from inside the frame.
+#[defer_on_exit]
+fn parsed_boxed(text: &str) -> Result<u32, Box<dyn std::error::Error>> {
+    let mut seen = Vec::new();
+    defer! { log(format!("seen {seen:?}")) }
+    seen.push(text.len());
+    if text.is_empty() {
+        return Err(Box::new(io::Error::other("empty")));
+    }
+    let number: u32 = text.parse()?;
+    seen.push(number as usize);
+    Ok(number)
+}
+
+#[test]
+fn a_frame_returns_with_the_return_type_as_expected_type() {
+    assert_eq!(parsed_boxed("").unwrap_err().to_string(), "empty");
+    assert_eq!(events(), ["seen [0]"]);
+    assert_eq!(
+        parsed_boxed("x").unwrap_err().to_string(),
+        "invalid digit found in string"
+    );
+    assert_eq!(events(), ["seen [1]"]);
+    assert_eq!(parsed_boxed("42").unwrap(), 42);
+    assert_eq!(events(), ["seen [2, 42]"]);
+}
+
+/// A return value that borrows a parameter, coerced (`&String` to `&str`)
+/// where it is returned from the frame; `?` on an `Option` there.
+#[defer_on_exit]
+fn first_long(lines: &[String], min: Option<usize>) -> Option<&str> {
+    let mut checked = 0;
+    defer! { log(format!("checked {checked}")) }
+    let min = min?;
+    for line in lines {
+        checked += 1;
+        if line.len() >= min {
+            return Some(line);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_frame_returns_a_borrowed_value() {
+    let lines = ["a".to_owned(), "abc".to_owned(), "abcdef".to_owned()];
+    assert_eq!(first_long(&lines, Some(3)), Some("abc"));
+    assert_eq!(events(), ["checked 2"]);
+    assert_eq!(first_long(&lines, Some(9)), None);
+    assert_eq!(events(), ["checked 3"]);
+    assert_eq!(first_long(&lines, None), None);
+    assert_eq!(events(), ["checked 0"]);
+}
+
+/// A unit function: `return;` leaves the frame with `()`.
+#[defer_on_exit]
+fn count_to(limit: u32, reached: &mut Vec<u32>) {
+    let mut count = 0;
+    defer! { reached.push(count); }
+    while count < 10 {
+        count += 1;
+        if count == limit {
+            return;
+        }
+    }
+}
+
+#[test]
+fn a_unit_function_returns_from_its_frame() {
+    let mut reached = Vec::new();
+    count_to(4, &mut reached);
+    count_to(40, &mut reached);
+    assert_eq!(reached, [4, 10]);
+}
+
+/// Returns early from inside the macro, where the expansion cannot see it.
+macro_rules! give_up {
+    ($error:expr) => {
+        return Err($error)
+    };
+}
+
+/// A macro that may hide a return keeps the exit slot, whose wrapper
+/// routes that return through the frame.
+#[defer_on_exit]
+fn gives_up(fail: bool) -> Result<u32, String> {
+    let mut steps = 0;
+    defer! { log(format!("steps {steps}")) }
+    steps += 1;
+    if fail {
+        give_up!(format!("gave up after {steps}"));
+    }
+    steps += 1;
+    Ok(steps)
+}
+
+#[test]
+fn a_return_hidden_in_a_macro_leaves_the_frame() {
+    assert_eq!(gives_up(true), Err("gave up after 1".to_owned()));
+    assert_eq!(events(), ["steps 1"]);
+    assert_eq!(gives_up(false), Ok(2));
+    assert_eq!(events(), ["steps 2"]);
+}
+
+/// A function that never returns: its frame can only be left by a panic,
+/// and the action runs on it with what the loop left.
+#[defer_on_exit]
+fn spin_until_full(queue: &mut Vec<u32>) -> ! {
+    let mut pushed = 0;
+    defer! { log(format!("pushed {pushed}")) }
+    loop {
+        assert!(queue.len() < 3, "full after {pushed}");
+        queue.push(pushed);
+        pushed += 1;
+    }
+}
+
+#[test]
+fn a_function_that_never_returns_runs_its_action_on_the_panic() {
+    let mut queue = vec![7];
+    assert_eq!(
+        panic_message(|| spin_until_full(&mut queue)).unwrap_err(),
+        "full after 2"
+    );
+    assert_eq!(events(), ["pushed 2"]);
+    assert_eq!(queue, [7, 0, 1]);
+}

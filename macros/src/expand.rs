@@ -19,8 +19,9 @@ use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::rewrite::{Mode, Rewriter};
 use crate::root::Root;
+use crate::scan::SlotUse;
 use crate::wrapped::Located;
-use crate::{boundary, coerce, guards_only, returned_closures, scan, slot, slot_tokens, unparsed};
+use crate::{boundary, coerce, frame, guards_only, returned_closures, scan, slot, slot_tokens, unparsed};
 
 /// What to expand.
 #[derive(Default)]
@@ -94,9 +95,9 @@ pub(crate) fn attribute(attr: Attr, args: TokenStream, item: TokenStream) -> Tok
 
 /// The expansion of `#[defer_on_exit]` on the tokens of `item`, if one of
 /// the two token-level expansions takes it. A function with an action that
-/// may need the exit slot is one the first never takes, and a `defer!` that
-/// may hold a borrow the rest of the body needs runs after a frame, which
-/// needs the slot.
+/// may need the exit slot is one the first never takes, nor a `defer!` that
+/// may hold a borrow the rest of the body needs: it runs after a frame,
+/// whose exits are routed.
 pub(crate) fn on_tokens(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
     let function = Written::split(args, item)?;
     if slot_tokens::may_need_a_slot(&function.stmts) {
@@ -317,7 +318,7 @@ fn rewrite_deferred(
         }
     }
     errors.extend(scanned.errors);
-    let mut slot = scanned.needs_slot;
+    let mut slot = scanned.slot == SlotUse::Needed;
     if slot && ret.is_never {
         errors.push(Error::new(
             ret.span,
@@ -326,12 +327,31 @@ fn rewrite_deferred(
         ));
         slot = false;
     }
+    // A synchronous frame's flow carries the value being returned, without
+    // a slot, if the return type can be named, no macro in the frame may
+    // hide a return, and `tracing` does not read the slot; a function that
+    // returns `!` never has one.
+    let frames_need_a_slot = match scanned.slot {
+        SlotUse::SyncFrames => frame::NEEDS_A_SLOT || ret.has_impl_trait || ret.is_opaque,
+        SlotUse::SyncFramesHidingReturns => true,
+        SlotUse::None | SlotUse::Needed => false,
+    };
+    slot |= frames_need_a_slot && !ret.is_never;
     // In an `async fn`, the value travels with the proof through the frames
     // instead of through a slot that guards would share with the body across
     // `.await`s: every action runs after its frame, the synchronous ones
     // against a slot lent for that moment.
     let carried = slot && is_async;
-    let mode = if slot { Mode::Slot } else { Mode::Guards };
+    let mode = if slot {
+        Mode::Slot
+    } else if matches!(
+        scanned.slot,
+        SlotUse::SyncFrames | SlotUse::SyncFramesHidingReturns
+    ) {
+        Mode::Frames
+    } else {
+        Mode::Guards
+    };
     let mut rewriter = Rewriter::new(root, names, ret, mode)
         .carrying(carried)
         .in_async_fn(is_async)

@@ -8,7 +8,10 @@
 //!
 //! - A synchronous action (in a synchronous function) gets a closure frame,
 //!   run under `catch_unwind` by the runtime's `frame`, so that the action
-//!   also runs on the panic path, before the panic goes on.
+//!   also runs on the panic path, before the panic goes on. A `return` in it
+//!   leaves with the proof that the exit slot holds the value or, in a
+//!   function that needs no slot but for its frames, with the value itself
+//!   ([`OnReturn`]).
 //! - An async action gets a labelled block, and is awaited after it: it
 //!   cannot run on a panic or a cancellation, which a pending marker reports
 //!   to `tracing`.
@@ -70,17 +73,36 @@ pub(crate) struct Parts<'a> {
     /// The exit slot.
     pub(crate) exit: &'a Ident,
     pub(crate) ret: &'a ReturnType,
-    /// The proof of a return carries its value: an `async fn` (see
-    /// `CarryingExit` in the runtime).
-    pub(crate) carried: bool,
+    /// What the frame's `Flow::Return` holds.
+    pub(crate) on_return: OnReturn,
     /// The block's value is the function's.
     pub(crate) returns_value: bool,
     /// Where the guard of a synchronous action in an `async fn` is.
     pub(crate) position: Position,
 }
 
+/// Whether a synchronous function needs an exit slot for its frames alone:
+/// with `tracing`, whose event for an action after a frame tells a return
+/// from a failure by the slot. Without it, the flow carries the value being
+/// returned ([`OnReturn::Value`]).
+pub(crate) const NEEDS_A_SLOT: bool = cfg!(feature = "tracing");
+
+/// What a frame's `Flow::Return` holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnReturn {
+    /// The proof that the exit slot holds the value being returned.
+    SlotProof,
+    /// The proof, carrying the value: an `async fn` (see `CarryingExit` in
+    /// the runtime).
+    CarryingProof,
+    /// The value itself: a synchronous function without an exit slot, whose
+    /// only use for one would be its frames (a `defer!` without `tracing`,
+    /// whose events tell a return from a failure by the slot).
+    Value,
+}
+
 /// The local a `Flow::Return` arm binds: the proof that the slot holds the
-/// returned value.
+/// returned value, or the value.
 pub(crate) fn seen_ident() -> TokenStream {
     Ident::new("__seen", Span::mixed_site()).into_token_stream()
 }
@@ -227,13 +249,27 @@ impl Frame {
         let value = Ident::new("__value", span);
         let flow = Ident::new("__flow", span);
         let jump_type = self.jump_type(private);
-        let proof = if parts.carried {
-            let ty = parts.ret.erased();
-            quote_spanned!(span=> #private::ReturnWrittenInTheBody<#ty>)
-        } else {
-            quote_spanned!(span=> #private::ReturnWrittenInTheBody)
+        let proof = match parts.on_return {
+            OnReturn::SlotProof => quote_spanned!(span=> #private::ReturnWrittenInTheBody),
+            OnReturn::CarryingProof => {
+                let ty = parts.ret.erased();
+                quote_spanned!(span=> #private::ReturnWrittenInTheBody<#ty>)
+            }
+            // Nothing of type `!` can be written on stable Rust as a type
+            // argument; a value of it coerces to any type.
+            OnReturn::Value if parts.ret.is_never => quote_spanned!(span=> ::core::convert::Infallible),
+            OnReturn::Value => parts.ret.erased().to_token_stream(),
         };
         let flow_type = quote_spanned!(span=> #private::Flow<_, #proof, #jump_type>);
+        // A value, unlike a proof, may need its expected type where it is
+        // returned (`Box::new(error)` as a `Box<dyn Error>`): the closure
+        // frame's return type is written, and the flow's follows from it.
+        let (closure_type, flow_annotation) = if parts.on_return == OnReturn::Value && !self.labelled {
+            (Some(&flow_type), None)
+        } else {
+            (None, Some(&flow_type))
+        };
+        let (closure_type, flow_annotation) = (closure_type.iter(), flow_annotation.iter());
         // When the proof carries the value, a block whose value is the
         // function's ends with a return like any other, so that the action
         // finds the value in `Flow::Return`.
@@ -242,7 +278,7 @@ impl Frame {
         // allows it, rather than the user's code. (The rest is a match arm,
         // where clippy expects code that may diverge.)
         let end = Ident::new(
-            if parts.carried && parts.returns_value {
+            if parts.on_return == OnReturn::CarryingProof && parts.returns_value {
                 "Return"
             } else {
                 "Normal"
@@ -252,7 +288,7 @@ impl Frame {
         let body = quote_spanned! {span=>
             let #value = match () { () => { #rest } };
             #[allow(unreachable_code)]
-            let #flow: #flow_type = #private::Flow::#end(#value);
+            let #flow #(: #flow_annotation)* = #private::Flow::#end(#value);
             #flow
         };
         if !self.labelled {
@@ -271,7 +307,7 @@ impl Frame {
             closure_body.set_span(span);
             return quote_spanned! {span=>
                 {
-                    let #frame = #private::frame(|| #closure_body);
+                    let #frame = #private::frame(|| #(-> #closure_type)* #closure_body);
                     #run
                     #dispatch
                 }
@@ -282,7 +318,7 @@ impl Frame {
         let site = cx.site;
         let dispatch = self.dispatch(&flow, parts, private);
         let attrs = parts.attrs;
-        if parts.carried && !action.form.shape.is_async() {
+        if parts.on_return == OnReturn::CarryingProof && !action.form.shape.is_async() {
             return self.expand_lent(action, parts, cx, &body, &dispatch);
         }
         if let Body::Mapping(mapping) = &action.body {

@@ -71,7 +71,7 @@ impl Written {
 pub(crate) enum Declined {
     /// The `defer!` whose name is `stmts[at]` may hold a borrow that the
     /// statements after it need (the ones before it hold none): its action
-    /// runs after a frame around them, which needs the exit slot.
+    /// runs after a frame around them, whose exits are routed.
     Conflict { at: usize },
     /// Anything else the full expansion must see.
     Other,

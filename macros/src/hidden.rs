@@ -25,8 +25,9 @@
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
+use crate::forms::Macro;
 use crate::return_type::EarlyExits;
-use crate::trees::Trees;
+use crate::trees::{is_macro_call, Trees};
 
 /// Macros known not to return from the function that invokes them.
 const PLAIN: &[&str] = &[
@@ -124,6 +125,21 @@ const RETURNING: &[&str] = &[
 /// invokes it.
 pub(crate) fn never_returns(name: &str) -> bool {
     PLAIN.contains(&name)
+}
+
+/// Whether `tokens` invoke a macro that may return from the function: one
+/// not known not to return, other than epilogue's own. A frame around them
+/// needs the exit slot, whose wrapper routes such a return.
+pub(crate) fn may_return_in(tokens: &TokenStream) -> bool {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    tokens.iter().enumerate().any(|(at, token)| match token {
+        TokenTree::Ident(name) if is_macro_call(&tokens, at) => {
+            let name = name.to_string();
+            !never_returns(&name) && !Macro::ALL.iter().any(|ours| ours.name() == name)
+        }
+        TokenTree::Group(group) => may_return_in(&group.stream()),
+        _ => false,
+    })
 }
 
 /// Whether the invocation should run in a wrapping closure; `statement`: it

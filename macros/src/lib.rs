@@ -6,8 +6,8 @@
 //! - `expand`: the entry point of both attributes, which puts the function
 //!   back together; `guards_only`: the common case, a function whose only
 //!   actions are plain `defer!`s, expanded on its tokens without parsing;
-//!   `slot_tokens`: the next one, a function whose exits go through the
-//!   exit slot (a hook, `defer_on_err!`, a frame around the statements after
+//!   `slot_tokens`: the next one, a function whose exits are routed through
+//!   the exit slot (a hook, `defer_on_err!`) or a frame (around the statements after
 //!   a `defer!` that may hold their borrow) but are plain enough (`return`,
 //!   `?` after a postfix chain, a final value) to route on its tokens;
 //!   `trees`: short token runs spliced as trees, streams spliced whole;

@@ -9,7 +9,10 @@
 //! and the body's final value is stored where it is computed. Inside a frame,
 //! a way out of the frame (`return`, `?`, a `break` or `continue` to a loop
 //! outside it) leaves the frame with a `Flow` that says where it was going,
-//! and the code after the frame goes on there once the action ran.
+//! and the code after the frame goes on there once the action ran. A
+//! function without a slot whose actions need frames ([`Mode::Frames`])
+//! has only its frames' ways out rewritten: a `return` or `?` there leaves
+//! with the value in the `Flow`.
 //!
 //! It stops at closures, async blocks, `const` blocks and nested items: their
 //! `return`, `?`, `break` and `continue` are their own.
@@ -21,7 +24,7 @@ use syn::{Block, Error, Expr, Lifetime, Macro, Stmt};
 
 use crate::deferred::as_invocation;
 use crate::errors::Errors;
-use crate::frame::{self, Frame, Target};
+use crate::frame::{self, Frame, OnReturn, Target};
 use crate::guard::{self, Position};
 use crate::hidden;
 use crate::macro_args::{first_exit, visit_args};
@@ -41,6 +44,10 @@ pub(crate) enum Mode {
     Strip,
     /// Replaces the deferred actions with guards, and nothing else.
     Guards,
+    /// Guards and frames, in a function without an exit slot: only the
+    /// exits of a frame are routed, and a `return` or `?` there leaves the
+    /// frame with the value being returned.
+    Frames,
     /// Guards and frames, and every exit routed through the exit slot.
     Slot,
 }
@@ -133,10 +140,31 @@ impl<'a> Rewriter<'a> {
         self.mode == Mode::Slot
     }
 
-    /// Whether the function's own exits are rewritten here: with a slot,
-    /// outside a wrapped macro's arguments.
+    /// Whether the function's exits are rewritten here: everywhere with a
+    /// slot; without one, inside a frame.
+    fn rewrites_exits(&self) -> bool {
+        match self.mode {
+            Mode::Slot => true,
+            Mode::Frames => !self.frames.is_empty(),
+            Mode::Strip | Mode::Guards => false,
+        }
+    }
+
+    /// Whether the function's own exits are rewritten here: see
+    /// [`rewrites_exits`](Self::rewrites_exits), and outside a wrapped
+    /// macro's arguments.
     fn routes_exits(&self) -> bool {
-        self.slot() && self.in_wrapped_args == 0
+        self.rewrites_exits() && self.in_wrapped_args == 0
+    }
+
+    /// What leaves the function with `value`: the proof that the slot
+    /// holds it, or, without a slot, the value.
+    fn stored(&self, value: TokenStream, span: Span) -> TokenStream {
+        if self.slot() {
+            store(&self.names.exit, &value, span)
+        } else {
+            value
+        }
     }
 
     /// Rewrites the function's own block (its braces stay the user's); with
@@ -350,8 +378,9 @@ impl<'a> Rewriter<'a> {
     }
 
     /// The way out of the function from here, with `value` (the proof that
-    /// the slot holds the returned value): `return value`, or, inside a
-    /// frame, leaving the frame with `Flow::Return(value)`.
+    /// the slot holds the returned value, or without a slot the value):
+    /// `return value`, or, inside a frame, leaving the frame with
+    /// `Flow::Return(value)`.
     fn leave_function(&self, value: &TokenStream, span: Span) -> TokenStream {
         match self.frames.last() {
             None => quote_spanned!(span=> return #value),
@@ -359,7 +388,9 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// `return value` becomes `return { store value in the slot }`.
+    /// `return value` becomes `return { store value in the slot }`, or,
+    /// inside a frame, leaving it with the proof (without a slot, with the
+    /// value).
     fn rewrite_return(&mut self, ret: &mut syn::ExprReturn) -> Expr {
         let span = Span::mixed_site().located_at(ret.return_token.span);
         let value = if let Some(mut value) = ret.expr.take() {
@@ -369,7 +400,7 @@ impl<'a> Rewriter<'a> {
             quote_spanned!(span=> ())
         };
         let attrs = &ret.attrs;
-        let store = store(&self.names.exit, &value, span);
+        let store = self.stored(value, span);
         let leave = match self.frames.last() {
             // The user's `return` token, for the spans of its errors.
             None => {
@@ -382,13 +413,13 @@ impl<'a> Rewriter<'a> {
     }
 
     /// `value?` becomes the `match` it stands for, with the converted
-    /// residual stored in the slot before returning.
+    /// residual stored in the slot (if any) before leaving.
     fn rewrite_try(&mut self, try_: &mut syn::ExprTry) -> Expr {
         self.visit_expr_mut(&mut try_.expr);
         let value = &try_.expr;
         let routed = slot::routed_try(
             &self.private,
-            &self.names.exit,
+            self.slot().then_some(&self.names.exit),
             &quote!(#value),
             try_.question_token.span,
             |store, span| self.leave_function(store, span),
@@ -497,7 +528,14 @@ impl<'a> Rewriter<'a> {
         let rest = self.rewrite_stmts(rest, value);
         let rest = quote!(#(#rest)*);
         let frame = self.frames.pop().expect("pushed above");
-        let returned = self.leave_function(&frame::seen_ident(), Span::mixed_site());
+        let seen = frame::seen_ident();
+        let returned = if self.ret.is_never && self.frames.is_empty() && !self.slot() {
+            // The frame's `Infallible` (see `OnReturn::Value`): no return
+            // to make.
+            quote_spanned!(Span::mixed_site()=> match #seen {})
+        } else {
+            self.leave_function(&seen, Span::mixed_site())
+        };
         let jumps: Vec<TokenStream> = frame
             .targets()
             .iter()
@@ -523,7 +561,13 @@ impl<'a> Rewriter<'a> {
             attrs: &deferred.attrs,
             exit: &self.names.exit,
             ret: self.ret,
-            carried: self.carried,
+            on_return: if self.carried {
+                OnReturn::CarryingProof
+            } else if self.slot() {
+                OnReturn::SlotProof
+            } else {
+                OnReturn::Value
+            },
             returns_value: value,
             position,
         };
@@ -541,7 +585,10 @@ impl<'a> Rewriter<'a> {
     /// (it stays a statement inside the wrapper, where a macro may expand
     /// to several).
     fn wrap(&mut self, mac: &mut Macro, statement: Option<bool>) -> Option<TokenStream> {
-        if !self.routes_exits() {
+        // Without a slot, a frame has no macro that may hide a return (see
+        // `hidden::may_return_in`), and the function's others return as
+        // written.
+        if !self.routes_exits() || !self.slot() {
             return None;
         }
         let shape = hidden::shape_for(self.ret.early_exits?, mac);
@@ -623,7 +670,7 @@ impl<'a> Rewriter<'a> {
     /// arguments are not expressions; then the invocation is replaced by
     /// `unreachable!()`, so that rustc adds no error of its own.
     fn rewrite_macro(&mut self, mac: &mut Macro) {
-        let exit = if self.slot() {
+        let exit = if self.rewrites_exits() {
             first_exit(&mac.tokens)
         } else {
             None
@@ -650,11 +697,16 @@ impl<'a> Rewriter<'a> {
             } else {
                 "set a variable inside the macro and `return` after it"
             };
+            let missed = if self.slot() {
+                "hooks and `defer_on_err!` would not see this exit"
+            } else {
+                "it could not leave through the `defer!` above it, which runs after the statements that follow it"
+            };
             self.errors.push(Error::new(
                 span,
                 format!(
-                    "this {what} is inside `{name}!`, whose arguments `#[defer_on_exit]` cannot rewrite, so hooks \
-                     and `defer_on_err!` would not see this exit; {advice}"
+                    "this {what} is inside `{name}!`, whose arguments `#[defer_on_exit]` cannot rewrite, so \
+                     {missed}; {advice}"
                 ),
             ));
         }

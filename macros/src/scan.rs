@@ -14,24 +14,40 @@ use quote::quote;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Error, Expr, Stmt};
 
-use crate::borrows;
 use crate::deferred::{self, as_invocation, Action};
 use crate::errors::Errors;
 use crate::forms::{self, Macro};
 use crate::macro_args::visit_args;
 use crate::root::Root;
 use crate::trees::Trees;
+use crate::{borrows, hidden};
 
 /// What [`scan`] found.
 pub(crate) struct Scanned {
     /// At least one `defer!`/`defer_on_err!` in the function's own body.
     pub(crate) has_deferred: bool,
-    /// A form that looks at the returned value: every exit must go through
-    /// an exit slot.
-    pub(crate) needs_slot: bool,
+    /// What the actions ask of the exit slot.
+    pub(crate) slot: SlotUse,
     /// The invocations, in the order of their markers.
     pub(crate) deferred: Vec<Deferred>,
     pub(crate) errors: Errors,
+}
+
+/// What a function's actions ask of the exit slot, through which every exit
+/// goes, from the least to the most.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum SlotUse {
+    /// Nothing: no action looks at the returned value or runs after a frame.
+    None,
+    /// A synchronous action runs after a frame, whose flow may carry the
+    /// value being returned instead (see `frame::OnReturn::Value`).
+    SyncFrames,
+    /// Such a frame invokes a macro that may hide a return, which only the
+    /// slot's wrapper routes.
+    SyncFramesHidingReturns,
+    /// A form looks at the returned value, or an async action runs after
+    /// a frame, which carries the value with the slot's proof.
+    Needed,
 }
 
 /// A parsed `defer!`/`defer_on_err!` statement, waiting for its expansion.
@@ -87,7 +103,7 @@ pub(crate) fn marker_index(stmt: &Stmt) -> Option<usize> {
 /// Puts `action` first in the body, as if written there, running where the
 /// body ends: the attribute's `map_err`.
 pub(crate) fn prepend(block: &mut Block, scanned: &mut Scanned, action: Action, location: Span) {
-    scanned.needs_slot = true;
+    scanned.slot = SlotUse::Needed;
     scanned.has_deferred = true;
     block.stmts.insert(0, marker(scanned.deferred.len()));
     scanned.deferred.push(Deferred {
@@ -127,7 +143,7 @@ fn scan_in(block: &mut Block, root: &Root, is_async: bool, place: Region) -> Sca
         place,
         found: Scanned {
             has_deferred: false,
-            needs_slot: false,
+            slot: SlotUse::None,
             deferred: Vec::new(),
             errors: Errors::default(),
         },
@@ -329,7 +345,9 @@ impl VisitMut for Scan<'_> {
                 .and_then(|action| self.placeable(action, &invocation))
             {
                 Ok(action) => {
-                    self.found.needs_slot |= action.form.needs_slot;
+                    if action.form.needs_slot {
+                        self.found.slot = SlotUse::Needed;
+                    }
                     Some(action)
                 }
                 Err(error) => {
@@ -345,9 +363,17 @@ impl VisitMut for Scan<'_> {
                             rest_tokens(&block.stmts[index + 1..])
                         }))
             });
-            // The rest of the block is moved into a frame whose exits go
-            // through the exit slot.
-            self.found.needs_slot |= at_block_end;
+            // The rest of the block is moved into a frame.
+            if at_block_end {
+                let asks = if self.is_async {
+                    SlotUse::Needed
+                } else if hidden::may_return_in(&rest_tokens(&block.stmts[index + 1..])) {
+                    SlotUse::SyncFramesHidingReturns
+                } else {
+                    SlotUse::SyncFrames
+                };
+                self.found.slot = self.found.slot.max(asks);
+            }
             let attrs = invocation.attrs;
             let deferred = Deferred {
                 attrs: quote!(#(#attrs)*).into(),

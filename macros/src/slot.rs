@@ -40,21 +40,26 @@ pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStrea
 /// in the slot `exit` before leaving the function: `leave(store, span)`
 /// is the way out from where the `?` is (a `return`, or leaving a frame).
 /// The conversion builds the whole return value in the runtime's frame
-/// rather than the body's (see `StoreResidual`).
+/// rather than the body's (see `StoreResidual`). Without a slot (`exit` is
+/// `None`, in a frame) the converted residual is what leaves.
 pub(crate) fn routed_try(
     private: &Trees,
-    exit: &Ident,
+    exit: Option<&Ident>,
     value: &TokenStream,
     question: Span,
     leave: impl FnOnce(&TokenStream, Span) -> TokenStream,
 ) -> TokenStream {
     let span = Span::mixed_site().located_at(question);
     let private = &private.located_at(question);
-    // The slot, located at the `?`: a missing conversion is reported there,
-    // as the `?` operator's error.
-    let mut exit = exit.clone();
-    exit.set_span(exit.span().located_at(question));
-    let store = quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit));
+    // Located at the `?`: a missing conversion is reported there, as the
+    // `?` operator's error.
+    let store = if let Some(exit) = exit {
+        let mut exit = exit.clone();
+        exit.set_span(exit.span().located_at(question));
+        quote_spanned!(span=> #private::StoreResidual::store_in(__residual, #exit))
+    } else {
+        quote_spanned!(span=> #private::FromResidual::from_residual(__residual))
+    };
     let leave = leave(&store, span);
     quote_spanned! {span=>
         match #private::Branch::branch(#value) {

@@ -1,10 +1,11 @@
-//! A function with an exit slot, expanded on tokens: a synchronous function
-//! whose deferred actions are statements of its outermost block, at least
-//! one of which needs the slot (`defer_on_err!`, a hook, or a block action
-//! that may hold a borrow the statements after it need, the last action of
-//! the function: it runs after a frame around them, and the frame returns
-//! through the slot), and whose exits are plain enough to route through the
-//! slot without parsing the body:
+//! A function with an exit slot or a frame, expanded on tokens: a synchronous
+//! function whose deferred actions are statements of its outermost block, at
+//! least one of which needs the slot (`defer_on_err!`, a hook) or a frame (a
+//! block action that may hold a borrow the statements after it need, the
+//! last action of the function: it runs after a frame around them, which
+//! returns through the slot, or, in a function with no other use for one
+//! and without `tracing`, with the value itself), and whose exits are plain
+//! enough to route without parsing the body:
 //! - `return value`, which ends at the `;` or `,` after it, or where its
 //!   group ends;
 //! - `value?`, where `value` is a postfix chain (`a.b(c)?`, `f(x)?[0]?`,
@@ -36,14 +37,14 @@ use quote::quote_spanned;
 
 use crate::deferred::{self, Action, Body};
 use crate::forms::{self, Macro, Shape};
-use crate::frame::{self, Frame};
+use crate::frame::{self, Frame, OnReturn};
 use crate::guard::{self, Context, Position};
 use crate::guards_only::{self, Written};
 use crate::names::Names;
 use crate::return_type::ReturnType;
 use crate::root::Root;
 use crate::tail::Tail;
-use crate::trees::{is_path_separator, is_punct, splice, Trees};
+use crate::trees::{is_keyword, is_macro_call, is_path_separator, is_punct, splice, Trees};
 use crate::{borrows, expand, hidden, slot};
 
 /// The expansion of `#[defer_on_exit]` on the function `function`, if it is
@@ -56,8 +57,11 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     let names = Names::new(cfg!(feature = "tracing"));
     let private = Root::default_root().private();
     let exit = &names.exit;
+    // A frame the `defer!`-only expansion found is the function's only use
+    // for a slot, which it needs only for `tracing`.
+    let slot_known = conflict_at.is_none() || frame::NEEDS_A_SLOT;
     let exits = Exits {
-        exit,
+        exit: slot_known.then_some(exit),
         private: &private,
         frame: None,
     };
@@ -73,8 +77,9 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     // then the actions, some of which syn parses.
     let mut parts = block_parts(stmts, &exits, conflict_at.zip(in_known_frame.as_ref()))?;
     let (needs_slot, frame_at) = parse_actions(stmts, &mut parts, conflict_at)?;
-    if !needs_slot {
-        // Only `defer!`s, which need no slot: the token-level expansion of
+    let slot = needs_slot || (frame_at.is_some() && frame::NEEDS_A_SLOT);
+    if !slot && frame_at.is_none() {
+        // Only `defer!`s that need no frame: the token-level expansion of
         // those did not take the function, and the full one says why.
         return None;
     }
@@ -82,8 +87,16 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     if output.is_unit || output.is_never || output.has_impl_trait || output.is_opaque {
         return None;
     }
+    let exits = Exits {
+        exit: slot.then_some(exit),
+        ..exits
+    };
 
-    let scope = slot::reborrowed(exit);
+    let scope = if slot {
+        slot::reborrowed(exit)
+    } else {
+        slot::no_slot(&private)
+    };
     let cx = Context {
         private: &private,
         scope: &scope,
@@ -116,7 +129,10 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
                 );
                 guards += 1;
             }
-            Part::Routed(routed, stmt) => routed.append_to(stmt, &mut out),
+            // Without a slot, the statements before the frame return as
+            // written.
+            Part::Routed(routed, stmt) if slot => routed.append_to(stmt, &mut out),
+            Part::Routed(_, stmt) => out.extend(stmt.iter().cloned()),
             // Each was parsed above.
             Part::Invocation(_) => return None,
             Part::Value(value) => splice(&mut out, exits.store(value, &output)?),
@@ -133,12 +149,16 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
         };
         splice(
             &mut out,
-            framed_action(action, &frame, rest, &exits, &output, &cx, position)?,
+            framed_action(action, &frame, rest, &exits, &output, &cx, position, exit)?,
         );
     }
 
-    let inner = expand::in_braces(function.body.delim_span(), out);
-    let mut body = slot::sync_slot(&inner, &output, &private, &names);
+    let mut body = if slot {
+        let inner = expand::in_braces(function.body.delim_span(), out);
+        slot::sync_slot(&inner, &output, &private, &names)
+    } else {
+        out
+    };
     if let Some(site) = &names.site_closure {
         body = quote_spanned!(Span::call_site()=> let #site = || {}; #body);
     }
@@ -180,9 +200,9 @@ fn block_parts<'a>(
     Some(parts)
 }
 
-/// Parses the invocations among `parts`: whether one needs the exit slot,
-/// and which one, if any, runs after a frame around the statements after it
-/// (see [`expand`] for `conflict_at`).
+/// Parses the invocations among `parts`: whether the form of one needs the
+/// exit slot, and which one, if any, runs after a frame around the
+/// statements after it (see [`expand`] for `conflict_at`).
 fn parse_actions(
     stmts: &[TokenTree],
     parts: &mut [Part<'_>],
@@ -213,13 +233,11 @@ fn parse_actions(
             }
         };
         if conflict {
-            // A block action only (a hook's frame differs), and the frame
-            // needs the slot.
+            // A block action only (a hook's frame differs).
             if !matches!(action.body, Body::Stmts(_)) {
                 return None;
             }
             frame_at = Some(index);
-            needs_slot = true;
         }
         needs_slot |= action.form.needs_slot;
         *part = Part::Action(action, location);
@@ -240,7 +258,9 @@ enum Framed {
 
 /// The frame around the statements `rest` of the outermost block, which
 /// end with its value, and the action `action` that runs after it, as the
-/// full expansion's rewriter writes them.
+/// full expansion's rewriter writes them. `exit`: the slot's name, whether
+/// `exits` use a slot or not.
+#[allow(clippy::too_many_arguments)]
 fn framed_action(
     action: Action,
     frame: &Framed,
@@ -249,6 +269,7 @@ fn framed_action(
     output: &ReturnType,
     cx: &Context<'_>,
     position: Position,
+    exit: &Ident,
 ) -> Option<TokenStream> {
     if !matches!(rest.last(), Some(Part::Value(_))) {
         return None;
@@ -268,7 +289,9 @@ fn framed_action(
             Part::Routed(Routed::AsWritten, stmt) => routed.extend(stmt.iter().cloned()),
             Part::Routed(Routed::Changed(changed), _) if routed_in => splice(&mut routed, changed),
             Part::Routed(Routed::Changed(_), stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
-            Part::Value(value) => splice(&mut routed, in_frame.store(value, output)?),
+            Part::Value(value) if exits.exit.is_some() => splice(&mut routed, in_frame.store(value, output)?),
+            // Without a slot, the flow carries the value.
+            Part::Value(value) => in_frame.route(value)?.append_to(value, &mut routed),
             Part::Invocation(_) | Part::Action(..) => return None,
         }
     }
@@ -280,10 +303,14 @@ fn framed_action(
         returned: &returned,
         jumps: &[],
         attrs: &Trees::default(),
-        exit: exits.exit,
+        exit,
         ret: output,
-        carried: false,
-        returns_value: true,
+        on_return: if exits.exit.is_some() {
+            OnReturn::SlotProof
+        } else {
+            OnReturn::Value
+        },
+        returns_value: exits.exit.is_some(),
         position,
     };
     Some(frame.expand(action, &parts, cx))
@@ -539,22 +566,11 @@ const NOT_TAKEN: &[&str] = &[
     "yield",
 ];
 
-/// Words that cannot be the last segment of a postfix chain or a macro's
-/// path: after one of these, `!` is a negation and `(…)` a parenthesised
-/// operand.
-const KEYWORDS: &[&str] = &[
-    "as", "box", "break", "continue", "else", "for", "if", "in", "let", "loop", "match", "move", "mut",
-    "ref", "return", "unsafe", "where", "while",
-];
-
-fn is_keyword(ident: &Ident) -> bool {
-    let text = ident.to_string();
-    KEYWORDS.contains(&text.as_str())
-}
-
 /// Routes the exits of a statement through the slot.
 struct Exits<'a> {
-    exit: &'a Ident,
+    /// The slot; `None` for a function without one, whose frame's exits
+    /// leave it with the value.
+    exit: Option<&'a Ident>,
     private: &'a Trees,
     /// The frame the statements are in, if any: a `return` leaves it with
     /// the proof, and the function returns after its action ran.
@@ -658,7 +674,10 @@ impl Exits<'_> {
             "match" => self.store_in_match(value, ret),
             _ => {
                 let routed = self.route(value)?.or_as_written(value);
-                let tail = Tail { exit: self.exit, ret };
+                let tail = Tail {
+                    exit: self.exit?,
+                    ret,
+                };
                 Some(tail.store_leaf(&[], &routed))
             }
         }
@@ -865,7 +884,10 @@ impl Exits<'_> {
         } else {
             self.route(value)?.or_as_written(value)
         };
-        let store = slot::store(self.exit, &value, span);
+        let store = match self.exit {
+            Some(exit) => slot::store(exit, &value, span),
+            None => value,
+        };
         Some(match self.frame {
             None => quote_spanned!(span=> #return_token #store),
             Some(frame) => frame.leave_returning(self.private, &store, span),
@@ -943,16 +965,6 @@ fn closure_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
         end
     };
     (!tokens[at..end].iter().any(guards_only::names_a_macro)).then_some(end)
-}
-
-/// Whether `tokens[at]`, a word, is the name of a macro being invoked.
-fn is_macro_call(tokens: &[TokenTree], at: usize) -> bool {
-    let (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_))) =
-        (&tokens[at], tokens.get(at + 1), tokens.get(at + 2))
-    else {
-        return false;
-    };
-    bang.as_char() == '!' && bang.spacing() == Spacing::Alone && !is_keyword(name)
 }
 
 /// Where the operand of the `?` at `tokens[question]` starts: the postfix

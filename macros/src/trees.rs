@@ -9,7 +9,7 @@
 //! made. The runtime's path, the scope and the site appear in every guard.
 //! (Callgrind put a third of the attribute's run on a slot function in the
 //! compiler's half of the bridge.) Also the one way to append a stream, and
-//! two questions the token-level readers ask of a list of trees.
+//! the questions the token-level readers ask of a list of trees.
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -128,4 +128,28 @@ pub(crate) fn is_path_separator(tokens: &[TokenTree], at: usize) -> bool {
         (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
             if first.as_char() == ':' && first.spacing() == Spacing::Joint && second.as_char() == ':'
     )
+}
+
+/// Words that cannot be the last segment of a postfix chain or a macro's
+/// path: after one of these, `!` is a negation and `(…)` a parenthesised
+/// operand.
+const KEYWORDS: &[&str] = &[
+    "as", "box", "break", "continue", "else", "for", "if", "in", "let", "loop", "match", "move", "mut",
+    "ref", "return", "unsafe", "where", "while",
+];
+
+/// Whether `ident` is one of [`KEYWORDS`].
+pub(crate) fn is_keyword(ident: &Ident) -> bool {
+    let text = ident.to_string();
+    KEYWORDS.contains(&text.as_str())
+}
+
+/// Whether `tokens[at]`, a word, is the name of a macro being invoked.
+pub(crate) fn is_macro_call(tokens: &[TokenTree], at: usize) -> bool {
+    let (TokenTree::Ident(name), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(_))) =
+        (&tokens[at], tokens.get(at + 1), tokens.get(at + 2))
+    else {
+        return false;
+    };
+    bang.as_char() == '!' && bang.spacing() == Spacing::Alone && !is_keyword(name)
 }

@@ -17,12 +17,14 @@ use crate::slot::{AfterFrame, CarryingExit, ExitSlot, ReturnWrittenInTheBody};
 use crate::unwind::{self, Payload};
 
 /// How the rest of a block was left: its end (with the block's value),
-/// a `return` (with the proof that the exit slot holds the value), or a
-/// `break`/`continue` to a loop or block outside it ([`Jump`]).
+/// a `return` (with the proof that the exit slot holds the value, or, in a
+/// function without a slot, the value), or a `break`/`continue` to a loop
+/// or block outside it ([`Jump`]).
 pub enum Flow<V, R, J> {
     /// The block ended with this value.
     Normal(V),
-    /// The function returns; the exit slot holds the value.
+    /// The function returns: the proof that the exit slot holds the value,
+    /// or the value.
     Return(R),
     /// A `break` or `continue` leaves the block.
     Jump(J),

@@ -5,8 +5,9 @@
 //! Hooks (`defer!(|ret| …)`) read and change the value in the slot, and
 //! `defer_on_err!` looks at it to tell a failing exit from a successful one.
 //! A function whose body has only plain `defer!` actions gets no slot at all:
-//! its guards consult [`NoSlot`]. An `async fn` gets none either: its value
-//! travels with the proof ([`CarryingExit`]).
+//! its guards consult [`NoSlot`], and the value being returned from a frame
+//! (see `frame`) travels in the frame's `Flow`. An `async fn` gets none
+//! either: its value travels with the proof ([`CarryingExit`]).
 
 use core::cell::{RefCell, RefMut};
 use core::marker::PhantomData;
