@@ -20,9 +20,7 @@
 #    (`epilogue-defer`), what each of the two expands to written out with
 #    no attribute (`expanded-slot`, `expanded-defer`), with one borrow-free
 #    `defer!` (its action uses a local the loop mutates after it:
-#    `epilogue-borrow-free`) and what it expands to (`expanded-borrow-free`;
-#    `no-slot-borrow-free` is that code without the exit slot, which
-#    epilogue does not emit: what the slot costs there),
+#    `epilogue-borrow-free`) and what it expands to (`expanded-borrow-free`),
 #    `#[tracing::instrument(skip_all)]` (`instrument`) and
 #    `scopeguard::defer!` (`scopeguard`, a macro_rules reference).
 #    Two families with baselines of their own (the last column): functions
@@ -73,11 +71,11 @@ INCR_ROUNDS=${INCR_ROUNDS:-7}
 NOINCR_ROUNDS=${NOINCR_ROUNDS:-3}
 RELEASE_ROUNDS=${RELEASE_ROUNDS:-3}
 CLEAN_ROUNDS=${CLEAN_ROUNDS:-5}
-GEN_CRATES=(plain floor-noop floor-syn epilogue-defer expanded-defer epilogue-borrow-free expanded-borrow-free no-slot-borrow-free epilogue expanded-slot instrument scopeguard
+GEN_CRATES=(plain floor-noop floor-syn epilogue-defer expanded-defer epilogue-borrow-free expanded-borrow-free epilogue expanded-slot instrument scopeguard
     ensure-plain ensure-written-out ensure-epilogue async-plain async-epilogue)
 if [[ -n ${GEN_ONLY:-} ]]; then read -ra GEN_CRATES <<< "$GEN_ONLY"; fi
 # Each variant of a family against the family's own baseline (last column).
-OWN_BASELINES="epilogue-borrow-free=epilogue-defer expanded-borrow-free=epilogue-defer no-slot-borrow-free=epilogue-defer ensure-written-out=ensure-plain \
+OWN_BASELINES="epilogue-borrow-free=epilogue-defer expanded-borrow-free=epilogue-defer ensure-written-out=ensure-plain \
 ensure-epilogue=ensure-plain async-epilogue=async-plain"
 DEP_CRATES=(syn-floor syn3-floor epilogue tracing-attributes)
 

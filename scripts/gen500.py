@@ -31,10 +31,8 @@ Writes, under OUTDIR (normally target/compile-time/):
                     the loop after it mutates: the borrow-free form (the rest
                     of the body in a frame)
         expanded-borrow-free  what epilogue-borrow-free expands to, written
-                    out: the exit slot, the frame, the action run after it
-        no-slot-borrow-free  the same without the exit slot (the value
-                    carried in the frame's flow): not what epilogue emits, a
-                    measure of what the slot costs there
+                    out: the frame (whose flow carries the value being
+                    returned), the action run after it
         instrument  #[tracing::instrument(skip_all)]
         scopeguard  scopeguard::defer! bumping the same counter (reference)
       Returns hidden in another macro: functions returning
@@ -172,14 +170,6 @@ def variants(out):
             "",
             "",
             "expanded-borrow-free",
-            "",
-        ),
-        "no-slot-borrow-free": (
-            epilogue,
-            "pub static LAST: AtomicU64 = AtomicU64::new(0);\n\n",
-            "",
-            "",
-            "no-slot-borrow-free",
             "",
         ),
         "instrument": (
@@ -348,66 +338,34 @@ def expanded_slot_function(i):
 
 
 def expanded_borrow_free_function(i):
-    """What `epilogue-borrow-free` expands `function(i, …)` to (without the
-    `tracing` feature), written out: the exit slot, the rest of the body
-    after `let mut acc` in a frame whose exits go through the slot, the
-    action built and run after the frame, and the frame's flow matched."""
-    p = "::epilogue::__private"
-    return in_slot(
-        i,
-        f"        let mut acc = input ^ {i * 2654435761 % 1000003};\n"
-        f"        {{\n"
-        f"            let __frame = {p}::frame(|| {{\n"
-        f"                let __value = match () {{\n"
-        f"                    () => {{\n"
-        f"{early_return_loop(i, 24, p + '::Flow::Return(__exit.put({}))')}"
-        f"{stored_value(i, 24)}"
-        f"                    }}\n"
-        f"                }};\n"
-        f"                #[allow(unreachable_code)]\n"
-        f"                let __flow: {p}::Flow<_, {p}::ReturnWrittenInTheBody, ::core::convert::Infallible> =\n"
-        f"                    {p}::Flow::Normal(__value);\n"
-        f"                __flow\n"
-        f"            }});\n"
-        f"            let mut __defer_action = {p}::Some(|| -> () {{ LAST.store(acc, Relaxed); }});\n"
-        f"            {p}::defer_now(&*__exit, &mut __defer_action, __frame.after(), ());\n"
-        f"            match __frame.resume() {{\n"
-        f"                {p}::Flow::Normal(__value) => __value,\n"
-        f"                {p}::Flow::Return(__seen) => return __seen,\n"
-        f"                {p}::Flow::Jump(__jump) => match __jump {{}},\n"
-        f"            }}\n"
-        f"        }}\n",
-    )
-
-
-def no_slot_borrow_free_function(i):
-    """Not an expansion epilogue emits: `expanded_borrow_free_function(i)`
-    without the exit slot, the value carried in the frame's `Flow` and
-    `NoSlot` as the action's scope (what a borrow-free `defer!` needs
-    without `tracing`, whose event tells a return from a failure by the
-    slot). What dropping the slot there would save."""
+    """What `epilogue-borrow-free` expands to (without the `tracing`
+    feature), written out: the rest of the body after `let mut acc` in a
+    frame whose exits carry the value being returned in its flow (the
+    function has no exit slot), the action built and run after the frame,
+    and the frame's flow matched."""
     p = "::epilogue::__private"
     return (
         f"pub fn step_{i}(input: u64, limit: u64) -> Result<u64, Failure> {{\n"
         f"    let mut acc = input ^ {i * 2654435761 % 1000003};\n"
-        f"    let __frame = {p}::frame(|| {{\n"
-        f"        let __value = match () {{\n"
-        f"            () => {{\n"
-        f"{early_return_loop(i, 16, p + '::Flow::Return({})')}"
-        f"                Ok(acc >> {(i % 5) + 1})\n"
-        f"            }}\n"
-        f"        }};\n"
-        f"        #[allow(unreachable_code)]\n"
-        f"        let __flow: {p}::Flow<_, Result<u64, Failure>, ::core::convert::Infallible> =\n"
-        f"            {p}::Flow::Normal(__value);\n"
-        f"        __flow\n"
-        f"    }});\n"
-        f"    let mut __defer_action = {p}::Some(|| -> () {{ LAST.store(acc, Relaxed); }});\n"
-        f"    {p}::defer_now({p}::NoSlot, &mut __defer_action, __frame.after(), ());\n"
-        f"    match __frame.resume() {{\n"
-        f"        {p}::Flow::Normal(__value) => __value,\n"
-        f"        {p}::Flow::Return(__value) => return __value,\n"
-        f"        {p}::Flow::Jump(__jump) => match __jump {{}},\n"
+        f"    {{\n"
+        f"        let __frame = {p}::frame(|| -> {p}::Flow<_, Result<u64, Failure>, ::core::convert::Infallible> {{\n"
+        f"            let __value = match () {{\n"
+        f"                () => {{\n"
+        f"{early_return_loop(i, 20, p + '::Flow::Return({})')}"
+        f"                    Ok(acc >> {(i % 5) + 1})\n"
+        f"                }}\n"
+        f"            }};\n"
+        f"            #[allow(unreachable_code)]\n"
+        f"            let __flow = {p}::Flow::Normal(__value);\n"
+        f"            __flow\n"
+        f"        }});\n"
+        f"        let mut __defer_action = {p}::Some(|| -> () {{ LAST.store(acc, Relaxed); }});\n"
+        f"        {p}::defer_now({p}::NoSlot, &mut __defer_action, __frame.after(), ());\n"
+        f"        match __frame.resume() {{\n"
+        f"            {p}::Flow::Normal(__value) => __value,\n"
+        f"            {p}::Flow::Return(__seen) => return __seen,\n"
+        f"            {p}::Flow::Jump(__jump) => match __jump {{}},\n"
+        f"        }}\n"
         f"    }}\n"
         f"}}\n\n"
     )
@@ -482,8 +440,6 @@ def library(n, prelude, attribute, prologue, shape="sync", extra=""):
             out.append(expanded_slot_function(i))
         elif shape == "expanded-borrow-free":
             out.append(expanded_borrow_free_function(i))
-        elif shape == "no-slot-borrow-free":
-            out.append(no_slot_borrow_free_function(i))
         else:
             out.append(function(i, attribute, prologue, extra))
     if shape == "async":
