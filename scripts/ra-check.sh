@@ -38,6 +38,7 @@ echo "| function | attribute | exprs | unknown | pats | unknown | mismatches |"
 echo "|---|---|---:|---:|---:|---:|---:|"
 for pair in "report:#[defer_on_exit], defer!, defer_on_err!, hook" \
             "tally:#[defer_on_exit], defer! only (expanded on tokens)" \
+            "flushed:#[defer_on_exit], borrow-free defer!, no slot (on tokens)" \
             "level:#[defer_on_exit], defer_on_err!, hook, exits routed on tokens" \
             "check:#[defer_on_exit], defer_on_err!(\|err\|), ensure!, bail!" \
             "send:#[defer_on_exit] async fn, defer!(async { … })" \

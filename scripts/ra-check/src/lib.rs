@@ -36,6 +36,35 @@ pub fn plain_report(out: &mut Vec<u8>, rows: &[Row]) -> std::io::Result<usize> {
     Ok(written)
 }
 
+/// A `defer!` using what the rest of the body keeps writing to, its only
+/// action: the rest runs in a frame whose flow carries the value returned
+/// (no exit slot), expanded on tokens.
+#[defer_on_exit]
+pub fn annotated_flushed(out: &mut std::io::BufWriter<Vec<u8>>, rows: &[Row]) -> std::io::Result<usize> {
+    defer! { let _ = out.flush(); }
+    let mut written = 0;
+    for row in rows {
+        if row.name.is_empty() {
+            return Ok(written);
+        }
+        writeln!(out, "{} {}", row.name, row.count)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+pub fn plain_flushed(out: &mut std::io::BufWriter<Vec<u8>>, rows: &[Row]) -> std::io::Result<usize> {
+    let mut written = 0;
+    for row in rows {
+        if row.name.is_empty() {
+            return Ok(written);
+        }
+        writeln!(out, "{} {}", row.name, row.count)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
 /// The common case, expanded on tokens without parsing: only top-level
 /// `defer! { … }`s, using nothing the rest of the body uses.
 #[defer_on_exit]
