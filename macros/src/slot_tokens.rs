@@ -84,7 +84,8 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
         return None;
     }
     let output = return_type(&function.head)?;
-    if output.is_unit || output.is_never || output.has_impl_trait || output.is_opaque {
+    // A unit function's value needs storing only in a slot.
+    if (output.is_unit && slot) || output.is_never || output.has_impl_trait || output.is_opaque {
         return None;
     }
     let exits = Exits {
@@ -271,7 +272,9 @@ fn framed_action(
     position: Position,
     exit: &Ident,
 ) -> Option<TokenStream> {
-    if !matches!(rest.last(), Some(Part::Value(_))) {
+    // With a slot, the value is stored where it is computed; without one,
+    // the flow carries it, whatever the last statement.
+    if exits.exit.is_some() && !matches!(rest.last(), Some(Part::Value(_))) {
         return None;
     }
     let (frame, routed_in) = match frame {
@@ -379,13 +382,13 @@ fn invocation(stmts: &[TokenTree], at: usize) -> Option<(Action, Span, usize)> {
     Some((action, deferred::location(invocation.call), at + 4))
 }
 
-/// The return type written after `->` in the signature `head`, if there is
-/// one and it parses.
+/// The return type written after `->` in the signature `head`, if it
+/// parses, or `()` if there is none.
 fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
     let fn_at = head
         .iter()
         .position(|token| matches!(token, TokenTree::Ident(ident) if ident == "fn"))?;
-    let TokenTree::Ident(_) = head.get(fn_at + 1)? else {
+    let TokenTree::Ident(name) = head.get(fn_at + 1)? else {
         return None;
     };
     // The parameters: the first parenthesis outside the generic parameters
@@ -404,7 +407,12 @@ fn return_type(head: &[TokenTree]) -> Option<ReturnType> {
         at += 1;
     }
     if !is_arrow_end(head, at + 2) {
-        return None;
+        // No `->`: `()`, if nothing or a `where` clause follows.
+        let unit = match head.get(at + 1) {
+            None => true,
+            Some(next) => matches!(next, TokenTree::Ident(word) if word == "where"),
+        };
+        return unit.then(|| ReturnType::new(None, name.span()));
     }
     let end = head
         .iter()
