@@ -430,6 +430,39 @@ fn borrow_free_diverging(counter: &Cell<u32>, steps: u32) -> u32 {
     panic!("stopped after {step} steps");
 }
 
+/// Borrow-free cleanups alone: their frames carry the value being
+/// returned, without an exit slot, through a `?`, a `return`, a `break` to
+/// a loop outside the inner frame, and a unit function's `return;`.
+#[defer_on_exit]
+fn borrow_free_without_a_slot(values: &[&str], counter: &Cell<u32>) -> Result<u32, AppError> {
+    let mut total = 0;
+    defer! { counter.set(counter.get() + total); }
+    for value in values {
+        let mut seen = 0;
+        defer! { counter.set(counter.get() + 10 * seen); }
+        seen += 1;
+        if *value == "stop" {
+            break;
+        }
+        if value.is_empty() {
+            return Err(AppError::Parse);
+        }
+        total += value.parse::<u32>()?;
+    }
+    Ok(total)
+}
+
+#[defer_on_exit]
+fn borrow_free_unit(counter: &Cell<u32>, early: bool) {
+    let mut steps = 0;
+    defer! { counter.set(counter.get() + steps); }
+    steps += 1;
+    if early {
+        return;
+    }
+    steps += 1;
+}
+
 async fn pause() {
     std::future::ready(()).await;
 }
@@ -502,6 +535,28 @@ fn the_new_forms_compile_warning_free_and_work() {
     assert_eq!(borrow_free(&[1, 0], &counter), Err(AppError::Parse));
     assert_eq!(counter.get(), 3 + 1 + 1002 + 2);
     assert!(std::panic::catch_unwind(|| borrow_free_diverging(&Cell::new(0), 2)).is_err());
+    counter.set(0);
+    assert_eq!(
+        borrow_free_without_a_slot(&["1", "2", "stop", "4"], &counter),
+        Ok(3)
+    );
+    assert_eq!(counter.get(), 10 + 10 + 10 + 3);
+    counter.set(0);
+    assert_eq!(
+        borrow_free_without_a_slot(&["1", "x"], &counter),
+        Err(AppError::Parse)
+    );
+    assert_eq!(counter.get(), 10 + 10 + 1);
+    counter.set(0);
+    assert_eq!(
+        borrow_free_without_a_slot(&["5", ""], &counter),
+        Err(AppError::Parse)
+    );
+    assert_eq!(counter.get(), 10 + 10 + 5);
+    counter.set(0);
+    borrow_free_unit(&counter, true);
+    borrow_free_unit(&counter, false);
+    assert_eq!(counter.get(), 1 + 2);
 
     let waker = std::task::Waker::noop();
     counter.set(0);
