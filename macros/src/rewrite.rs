@@ -157,14 +157,9 @@ impl<'a> Rewriter<'a> {
         self.rewrites_exits() && self.in_wrapped_args == 0
     }
 
-    /// What leaves the function with `value`: the proof that the slot
-    /// holds it, or, without a slot, the value.
-    fn stored(&self, value: TokenStream, span: Span) -> TokenStream {
-        if self.slot() {
-            store(&self.names.exit, &value, span)
-        } else {
-            value
-        }
+    /// The slot, if the function has one.
+    fn exit(&self) -> Option<&Ident> {
+        self.slot().then_some(&self.names.exit)
     }
 
     /// Rewrites the function's own block (its braces stay the user's); with
@@ -400,7 +395,7 @@ impl<'a> Rewriter<'a> {
             quote_spanned!(span=> ())
         };
         let attrs = &ret.attrs;
-        let store = self.stored(value, span);
+        let store = slot::leaving(self.exit(), value, span);
         let leave = match self.frames.last() {
             // The user's `return` token, for the spans of its errors.
             None => {
@@ -419,7 +414,7 @@ impl<'a> Rewriter<'a> {
         let value = &try_.expr;
         let routed = slot::routed_try(
             &self.private,
-            self.slot().then_some(&self.names.exit),
+            self.exit(),
             &quote!(#value),
             try_.question_token.span,
             |store, span| self.leave_function(store, span),

@@ -36,6 +36,16 @@ pub(crate) fn store(exit: &Ident, value: &TokenStream, span: Span) -> TokenStrea
     quote_spanned!(span=> #exit.put(#value))
 }
 
+/// What leaves the function with `value`: the proof that the slot `exit`
+/// holds it (see [`store`]), or, for a frame in a function without a slot
+/// (`exit` is `None`), the value itself.
+pub(crate) fn leaving(exit: Option<&Ident>, value: TokenStream, span: Span) -> TokenStream {
+    match exit {
+        Some(exit) => store(exit, &value, span),
+        None => value,
+    }
+}
+
 /// `value?` as the `match` it stands for, with the converted residual stored
 /// in the slot `exit` before leaving the function: `leave(store, span)`
 /// is the way out from where the `?` is (a `return`, or leaving a frame).

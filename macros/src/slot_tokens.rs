@@ -61,7 +61,8 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     // for a slot, which it needs only for `tracing`.
     let slot_known = conflict_at.is_none() || frame::NEEDS_A_SLOT;
     let exits = Exits {
-        exit: slot_known.then_some(exit),
+        exit,
+        slot: slot_known,
         private: &private,
         frame: None,
     };
@@ -88,10 +89,7 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
     if (output.is_unit && slot) || output.is_never || output.has_impl_trait || output.is_opaque {
         return None;
     }
-    let exits = Exits {
-        exit: slot.then_some(exit),
-        ..exits
-    };
+    let exits = Exits { slot, ..exits };
 
     let scope = if slot {
         slot::reborrowed(exit)
@@ -150,7 +148,7 @@ pub(crate) fn expand(function: &Written, conflict_at: Option<usize>) -> Option<T
         };
         splice(
             &mut out,
-            framed_action(action, &frame, rest, &exits, &output, &cx, position, exit)?,
+            framed_action(action, &frame, rest, &exits, &output, &cx, position)?,
         );
     }
 
@@ -259,9 +257,7 @@ enum Framed {
 
 /// The frame around the statements `rest` of the outermost block, which
 /// end with its value, and the action `action` that runs after it, as the
-/// full expansion's rewriter writes them. `exit`: the slot's name, whether
-/// `exits` use a slot or not.
-#[allow(clippy::too_many_arguments)]
+/// full expansion's rewriter writes them.
 fn framed_action(
     action: Action,
     frame: &Framed,
@@ -270,11 +266,10 @@ fn framed_action(
     output: &ReturnType,
     cx: &Context<'_>,
     position: Position,
-    exit: &Ident,
 ) -> Option<TokenStream> {
     // With a slot, the value is stored where it is computed; without one,
     // the flow carries it, whatever the last statement.
-    if exits.exit.is_some() && !matches!(rest.last(), Some(Part::Value(_))) {
+    if exits.slot && !matches!(rest.last(), Some(Part::Value(_))) {
         return None;
     }
     let (frame, routed_in) = match frame {
@@ -292,7 +287,7 @@ fn framed_action(
             Part::Routed(Routed::AsWritten, stmt) => routed.extend(stmt.iter().cloned()),
             Part::Routed(Routed::Changed(changed), _) if routed_in => splice(&mut routed, changed),
             Part::Routed(Routed::Changed(_), stmt) => in_frame.route(stmt)?.append_to(stmt, &mut routed),
-            Part::Value(value) if exits.exit.is_some() => splice(&mut routed, in_frame.store(value, output)?),
+            Part::Value(value) if exits.slot => splice(&mut routed, in_frame.store(value, output)?),
             // Without a slot, the flow carries the value.
             Part::Value(value) => in_frame.route(value)?.append_to(value, &mut routed),
             Part::Invocation(_) | Part::Action(..) => return None,
@@ -306,14 +301,14 @@ fn framed_action(
         returned: &returned,
         jumps: &[],
         attrs: &Trees::default(),
-        exit,
+        exit: exits.exit,
         ret: output,
-        on_return: if exits.exit.is_some() {
+        on_return: if exits.slot {
             OnReturn::SlotProof
         } else {
             OnReturn::Value
         },
-        returns_value: exits.exit.is_some(),
+        returns_value: exits.slot,
         position,
     };
     Some(frame.expand(action, &parts, cx))
@@ -576,9 +571,11 @@ const NOT_TAKEN: &[&str] = &[
 
 /// Routes the exits of a statement through the slot.
 struct Exits<'a> {
-    /// The slot; `None` for a function without one, whose frame's exits
+    /// The slot's name.
+    exit: &'a Ident,
+    /// Whether the function has the slot; without it, a frame's exits
     /// leave it with the value.
-    exit: Option<&'a Ident>,
+    slot: bool,
     private: &'a Trees,
     /// The frame the statements are in, if any: a `return` leaves it with
     /// the proof, and the function returns after its action ran.
@@ -682,10 +679,10 @@ impl Exits<'_> {
             "match" => self.store_in_match(value, ret),
             _ => {
                 let routed = self.route(value)?.or_as_written(value);
-                let tail = Tail {
-                    exit: self.exit?,
-                    ret,
-                };
+                if !self.slot {
+                    return None;
+                }
+                let tail = Tail { exit: self.exit, ret };
                 Some(tail.store_leaf(&[], &routed))
             }
         }
@@ -892,10 +889,7 @@ impl Exits<'_> {
         } else {
             self.route(value)?.or_as_written(value)
         };
-        let store = match self.exit {
-            Some(exit) => slot::store(exit, &value, span),
-            None => value,
-        };
+        let store = slot::leaving(self.slot.then_some(self.exit), value, span);
         Some(match self.frame {
             None => quote_spanned!(span=> #return_token #store),
             Some(frame) => frame.leave_returning(self.private, &store, span),
@@ -907,7 +901,7 @@ impl Exits<'_> {
     fn route_try(&self, value: &TokenStream, question: Span) -> TokenStream {
         slot::routed_try(
             self.private,
-            self.exit,
+            self.slot.then_some(self.exit),
             value,
             question,
             |store, span| match self.frame {
